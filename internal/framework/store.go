@@ -347,6 +347,10 @@ func (c *Catalogue) SetLevelNames(ctx context.Context, key string, names map[int
 			return err
 		}
 		now := store.Now()
+		var actor any // NULL for changes made by the system or the command line
+		if actorID > 0 {
+			actor = actorID
+		}
 		for _, l := range f.Levels {
 			name, given := names[l.Number]
 			if !given {
@@ -358,11 +362,11 @@ func (c *Catalogue) SetLevelNames(ctx context.Context, key string, names map[int
 			if name == "" || name == l.Name {
 				continue
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO framework_level_labels (framework_id, level, label, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`, fwID, l.Number, name, actorID, now); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO framework_level_labels (framework_id, level, label, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`, fwID, l.Number, name, actor, now); err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO audit_events (actor_id, action, subject, at) VALUES (?, 'framework.relabel', ?, ?)`, actorID, key, now)
+		_, err := tx.Exec(ctx, `INSERT INTO audit_events (actor_id, action, subject, at) VALUES (?, 'framework.relabel', ?, ?)`, actor, key, now)
 		return err
 	})
 }

@@ -1,0 +1,214 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pillars-ot/pillars/internal/store"
+	"github.com/pillars-ot/pillars/internal/testutil"
+)
+
+// The personas every route is tried as. Browser personas carry a session cookie and no token;
+// token personas carry an API token and no cookie.
+var personas = []string{"anonymous", "learner", "practitioner", "supervisor", "programme-lead", "site-admin", "token-practitioner", "token-admin"}
+
+var personaEmail = map[string]string{
+	"learner":        "sam.okafor@demo.pillars.test",
+	"practitioner":   "alex.marlowe@demo.pillars.test",
+	"supervisor":     "ruth.lindqvist@demo.pillars.test",
+	"programme-lead": "priya.castellano@demo.pillars.test",
+	"site-admin":     "admin@demo.pillars.test",
+}
+
+type expect map[string]int
+
+func isToken(p string) bool   { return strings.HasPrefix(p, "token-") }
+func isBrowser(p string) bool { return p != "anonymous" && !isToken(p) }
+
+// public: the same answer for everyone.
+func public(status int) expect {
+	e := expect{}
+	for _, p := range personas {
+		e[p] = status
+	}
+	return e
+}
+
+// signedIn: browser personas get status; everyone else is sent to sign in.
+func signedIn(status int) expect {
+	e := expect{}
+	for _, p := range personas {
+		e[p] = http.StatusSeeOther
+		if isBrowser(p) {
+			e[p] = status
+		}
+	}
+	return e
+}
+
+// adminOnly: the site administrator gets status, other browsers 403, the rest sign in.
+func adminOnly(status int) expect {
+	e := signedIn(http.StatusForbidden)
+	e["site-admin"] = status
+	return e
+}
+
+// apiToken: token personas get status, everyone else 401 (a browser session is not an API key).
+func apiToken(status int) expect {
+	e := expect{}
+	for _, p := range personas {
+		e[p] = http.StatusUnauthorized
+		if isToken(p) {
+			e[p] = status
+		}
+	}
+	return e
+}
+
+func (e expect) with(p string, status int) expect {
+	out := expect{}
+	for k, v := range e {
+		out[k] = v
+	}
+	out[p] = status
+	return out
+}
+
+type routeRow struct {
+	route  string // "METHOD pattern", exactly as in the route table
+	path   string // a concrete path to request
+	form   url.Values
+	body   string // raw body for API posts
+	expect expect
+}
+
+// TestRouteByRole requests every route as every persona. A route in the table without a row here
+// fails the test, so no route ships without its access being decided and checked.
+func TestRouteByRole(t *testing.T) {
+	for _, engine := range testutil.Engines() {
+		t.Run(engine.Name, func(t *testing.T) { routeByRole(t, engine.Open(t)) })
+	}
+}
+
+func routeByRole(t *testing.T, db *store.DB) {
+	app := testutil.StartApp(t, db, testutil.AppOptions{Demo: true})
+	ctx := context.Background()
+	clients := map[string]*http.Client{"anonymous": app.Client()}
+	for p, email := range personaEmail {
+		clients[p] = demoClient(t, app, email)
+	}
+	tokens := map[string]string{}
+	for p, email := range map[string]string{"token-practitioner": personaEmail["practitioner"], "token-admin": personaEmail["site-admin"]} {
+		u, err := app.Accounts.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tokens[p], err = app.Accounts.CreateToken(ctx, u.ID, "route test", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		clients[p] = app.Client()
+	}
+	alex, _ := app.Accounts.UserByEmail(ctx, personaEmail["practitioner"])
+	if _, err := app.Accounts.CreateToken(ctx, alex.ID, "to revoke", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	toks, _ := app.Accounts.Tokens(ctx, alex.ID)
+	alexToken := strconv.FormatInt(toks[0].ID, 10)
+
+	validFramework := "key: route-test\nversion: \"1\"\ntitle: Route test\nsummary: For the route test.\nelements:\n  - key: a\n    title: A\n"
+	rows := []routeRow{
+		{route: "GET /{$}", path: "/", expect: signedIn(http.StatusSeeOther).with("anonymous", 200).with("token-practitioner", 200).with("token-admin", 200)},
+		{route: "GET /sign-in", path: "/sign-in", expect: signedIn(http.StatusSeeOther).with("anonymous", 200).with("token-practitioner", 200).with("token-admin", 200)},
+		{route: "POST /sign-in", path: "/sign-in", form: url.Values{}, expect: public(http.StatusUnprocessableEntity)},
+		{route: "GET /password/forgot", path: "/password/forgot", expect: public(200)},
+		{route: "POST /password/forgot", path: "/password/forgot", form: url.Values{}, expect: public(http.StatusUnprocessableEntity)},
+		{route: "GET /password/reset/{token}", path: "/password/reset/not-a-real-token", expect: public(http.StatusGone)},
+		{route: "POST /password/reset/{token}", path: "/password/reset/not-a-real-token", form: url.Values{"password": {"a long new password"}, "confirm": {"a long new password"}}, expect: public(http.StatusGone)},
+		{route: "GET /accessibility", path: "/accessibility", expect: public(200)},
+		{route: "GET /privacy", path: "/privacy", expect: public(200)},
+		{route: "GET /healthz", path: "/healthz", expect: public(200)},
+		{route: "GET /readyz", path: "/readyz", expect: public(200)},
+		{route: "GET /static/{hash}/{path...}", path: app.Server.Static("pillars.css"), expect: public(200)},
+
+		{route: "GET /home", path: "/home", expect: signedIn(200)},
+		{route: "GET /account", path: "/account", expect: signedIn(200)},
+		{route: "POST /account/career-level", path: "/account/career-level", form: url.Values{"career_level": {"6"}}, expect: signedIn(http.StatusSeeOther)},
+		{route: "GET /account/tokens", path: "/account/tokens", expect: signedIn(200)},
+		{route: "POST /account/tokens", path: "/account/tokens", form: url.Values{"name": {"x"}, "expires": {"30"}}, expect: signedIn(http.StatusCreated)},
+		// Only the owner may revoke a token; for anyone else it does not exist.
+		{route: "POST /account/tokens/{id}/revoke", path: "/account/tokens/" + alexToken + "/revoke", form: url.Values{}, expect: signedIn(http.StatusNotFound).with("practitioner", http.StatusSeeOther)},
+		// Organisation pages are for members and site administrators; to others they do not exist.
+		{route: "GET /organisations/{slug}", path: "/organisations/north-vale-nhs", expect: signedIn(200).with("learner", http.StatusNotFound)},
+		{route: "GET /frameworks", path: "/frameworks", expect: signedIn(200)},
+		{route: "GET /frameworks/{key}", path: "/frameworks/ot-leadership", expect: signedIn(200)},
+		{route: "GET /frameworks/{key}/versions", path: "/frameworks/ot-leadership/versions", expect: signedIn(200)},
+		{route: "GET /frameworks/{key}/elements/{element}", path: "/frameworks/ot-leadership/elements/influence", expect: signedIn(200)},
+
+		{route: "GET /admin", path: "/admin", expect: adminOnly(200)},
+		{route: "GET /admin/frameworks/import", path: "/admin/frameworks/import", expect: adminOnly(200)},
+		{route: "POST /admin/frameworks/import", path: "/admin/frameworks/import", form: url.Values{"document": {""}}, expect: adminOnly(http.StatusUnprocessableEntity)},
+		{route: "GET /admin/frameworks/{key}/levels", path: "/admin/frameworks/rcot-pillars/levels", expect: adminOnly(200)},
+		{route: "POST /admin/frameworks/{key}/levels", path: "/admin/frameworks/rcot-pillars/levels", form: url.Values{"level-5": {"Newly qualified"}}, expect: adminOnly(http.StatusSeeOther)},
+
+		{route: "GET /api/v1/openapi.json", path: "/api/v1/openapi.json", expect: public(200)},
+		{route: "GET /api/v1/me", path: "/api/v1/me", expect: apiToken(200)},
+		{route: "GET /api/v1/frameworks", path: "/api/v1/frameworks", expect: apiToken(200)},
+		{route: "POST /api/v1/frameworks", path: "/api/v1/frameworks", body: validFramework, expect: apiToken(http.StatusForbidden).with("token-admin", http.StatusCreated)},
+		{route: "GET /api/v1/frameworks/{key}", path: "/api/v1/frameworks/ot-leadership", expect: apiToken(200)},
+		{route: "GET /api/v1/frameworks/{key}/versions", path: "/api/v1/frameworks/ot-leadership/versions", expect: apiToken(200)},
+		{route: "GET /api/v1/frameworks/{key}/elements/{element}", path: "/api/v1/frameworks/ot-leadership/elements/influence", expect: apiToken(200)},
+
+		// Last: it ends each persona's session.
+		{route: "POST /sign-out", path: "/sign-out", form: url.Values{}, expect: signedIn(http.StatusSeeOther)},
+	}
+
+	covered := map[string]bool{}
+	for _, r := range rows {
+		covered[r.route] = true
+	}
+	for _, rt := range app.Server.Routes() {
+		if key := rt.Method + " " + rt.Pattern; !covered[key] {
+			t.Errorf("route %s (%s) has no row in TestRouteByRole: decide who may use it and add one", key, rt.Gate)
+		}
+	}
+	known := map[string]bool{}
+	for _, rt := range app.Server.Routes() {
+		known[rt.Method+" "+rt.Pattern] = true
+	}
+
+	for _, r := range rows {
+		if !known[r.route] {
+			t.Errorf("row %s names a route that is not in the table", r.route)
+			continue
+		}
+		for _, p := range personas {
+			want, ok := r.expect[p]
+			if !ok {
+				t.Fatalf("row %s has no expectation for %s", r.route, p)
+			}
+			method := strings.Fields(r.route)[0]
+			headers := map[string]string{}
+			if tok, ok := tokens[p]; ok {
+				headers["Authorization"] = "Bearer " + tok
+			}
+			var status int
+			switch {
+			case r.body != "":
+				headers["Content-Type"] = "application/yaml"
+				status, _, _ = fetch(t, clients[p], method, app.URL+r.path, strings.NewReader(r.body), headers)
+			case method == "POST":
+				status, _, _ = fetch(t, clients[p], method, app.URL+r.path, strings.NewReader(r.form.Encode()), headers)
+			default:
+				status, _, _ = fetch(t, clients[p], method, app.URL+r.path, nil, headers)
+			}
+			if status != want {
+				t.Errorf("%s %s as %s: status %d, want %d", method, r.path, p, status, want)
+			}
+		}
+	}
+}
