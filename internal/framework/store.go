@@ -370,3 +370,23 @@ func (c *Catalogue) SetLevelNames(ctx context.Context, key string, names map[int
 		return err
 	})
 }
+
+// GetVersionByID returns a stored version by its id (as saved data refers to it), checking it
+// belongs to the framework key given.
+func (c *Catalogue) GetVersionByID(ctx context.Context, key string, versionID int64) (*Framework, VersionInfo, error) {
+	var vi VersionInfo
+	var hash, doc string
+	var locked sql.NullTime
+	err := c.db.QueryRow(ctx, `SELECT v.id, v.version, v.title, v.source_name, v.content_hash, v.document, v.builtin, v.imported_at, v.locked_at, v.id = f.current_version_id
+		FROM frameworks f JOIN framework_versions v ON v.framework_id = f.id WHERE f.key = ? AND v.id = ?`, key, versionID).
+		Scan(&vi.ID, &vi.Version, &vi.Title, &vi.SourceName, &hash, &doc, &vi.Builtin, &vi.ImportedAt, &locked, &vi.Current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, vi, ErrNotFound
+	}
+	if err != nil {
+		return nil, vi, err
+	}
+	vi.Locked = locked.Valid
+	f, err := c.parsed(vi.SourceName, hash, doc)
+	return f, vi, err
+}

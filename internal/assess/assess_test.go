@@ -1,0 +1,420 @@
+package assess_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pillars-ot/pillars/internal/assess"
+	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/store"
+	"github.com/pillars-ot/pillars/internal/testutil"
+	"github.com/pillars-ot/pillars/internal/valid"
+)
+
+type fixture struct {
+	db   *store.DB
+	svc  *assess.Service
+	acc  *auth.Service
+	orgs *org.Service
+	n    int
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	fx := &fixture{db: db, svc: assess.NewService(db, framework.NewCatalogue(db)), acc: auth.NewService(db), orgs: org.NewService(db)}
+	if err := fx.svc.LoadDefaultTargets(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
+func (fx *fixture) person(t *testing.T, level int) *auth.User {
+	t.Helper()
+	fx.n++
+	u, err := fx.acc.CreateUser(context.Background(), auth.NewUser{Email: fmt.Sprintf("p%d@example.org", fx.n), Name: fmt.Sprintf("Person %d", fx.n), Password: "long enough password", CareerLevel: level})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// all rates every OT leadership element with v.
+func all(v int) map[string]assess.Rating {
+	out := map[string]assess.Rating{}
+	for _, k := range []string{"clinical", "professional", "team", "service", "strategic", "communication", "influence", "clinical-credibility", "collaboration", "advocacy", "improvement", "emotional-intelligence", "strategic-thinking"} {
+		out[k] = assess.Rating{Rating: v}
+	}
+	return out
+}
+
+func (fx *fixture) submitted(t *testing.T, u *auth.User, ratings map[string]assess.Rating) *assess.Assessment {
+	t.Helper()
+	ctx := context.Background()
+	a, err := fx.svc.Start(ctx, u.ID, assess.DefaultFramework)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.svc.Submit(ctx, u.ID, a.ID, ratings); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = fx.svc.Get(ctx, u.ID, a.ID)
+	return a
+}
+
+func TestSelfAssessmentLifecycle(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		u := fx.person(t, 6)
+		a, err := fx.svc.Start(ctx, u.ID, assess.DefaultFramework)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Coming back resumes the same draft.
+		again, _ := fx.svc.Start(ctx, u.ID, assess.DefaultFramework)
+		if again.ID != a.ID {
+			t.Fatalf("a second start made a new draft: %d then %d", a.ID, again.ID)
+		}
+		// Drafts save as they go, a few answers at a time.
+		if err := fx.svc.SaveDraft(ctx, u.ID, a.ID, map[string]assess.Rating{"influence": {Rating: 2, Importance: 3, Evidence: "Led the huddle"}}); err != nil {
+			t.Fatal(err)
+		}
+		// A rating outside the scale is refused and nothing changes.
+		err = fx.svc.SaveDraft(ctx, u.ID, a.ID, map[string]assess.Rating{"influence": {Rating: 9}, "advocacy": {Rating: 3}})
+		var errs valid.Errors
+		if !errors.As(err, &errs) || !strings.Contains(errs.For("rating-influence"), "must be on the scale, 1 to 5") {
+			t.Fatalf("out-of-scale rating: %v", err)
+		}
+		got, _ := fx.svc.Get(ctx, u.ID, a.ID)
+		if got.Ratings["influence"].Rating != 2 || got.Ratings["influence"].Evidence != "Led the huddle" || got.Ratings["advocacy"].Rating != 0 {
+			t.Fatalf("a refused save changed the draft: %+v", got.Ratings)
+		}
+		// An element of another framework, or a group, cannot be rated.
+		if err := fx.svc.SaveDraft(ctx, u.ID, a.ID, map[string]assess.Rating{"skills": {Rating: 2}}); err == nil {
+			t.Fatal("a group was rated")
+		}
+		// Submitting needs every element.
+		err = fx.svc.Submit(ctx, u.ID, a.ID, nil)
+		if !errors.As(err, &errs) || errs.For("rating-strategic") != "Choose a rating for Strategic" {
+			t.Fatalf("incomplete submit: %v", err)
+		}
+		if err := fx.svc.Submit(ctx, u.ID, a.ID, all(3)); err != nil {
+			t.Fatal(err)
+		}
+		// Submitted means fixed.
+		if err := fx.svc.SaveDraft(ctx, u.ID, a.ID, map[string]assess.Rating{"influence": {Rating: 5}}); !errors.Is(err, assess.ErrAlreadySubmitted) {
+			t.Fatalf("changing a submitted assessment: %v", err)
+		}
+		// A later assessment never changes an earlier one.
+		b := fx.submitted(t, u, all(4))
+		first, _ := fx.svc.Get(ctx, u.ID, a.ID)
+		if first.Ratings["influence"].Rating != 3 || b.ID == a.ID {
+			t.Fatalf("the earlier assessment changed: %+v", first.Ratings["influence"])
+		}
+		latest, _ := fx.svc.Latest(ctx, u.ID, assess.DefaultFramework)
+		if latest.ID != b.ID {
+			t.Fatalf("latest = %d, want %d", latest.ID, b.ID)
+		}
+		hist, _ := fx.svc.History(ctx, u.ID)
+		if len(hist) != 2 || hist[0].ID != b.ID {
+			t.Fatalf("history not newest first: %+v", hist)
+		}
+		_, _, changes, err := fx.svc.Compare(ctx, u.ID, a.ID, b.ID)
+		if err != nil || len(changes) != 13 || changes[0].Delta != 1 {
+			t.Fatalf("compare: %v %+v", err, changes)
+		}
+		// Another person's assessment does not exist for them.
+		other := fx.person(t, 5)
+		if _, err := fx.svc.Get(ctx, other.ID, a.ID); !errors.Is(err, assess.ErrNotFound) {
+			t.Fatalf("another person read the assessment: %v", err)
+		}
+		if err := fx.svc.SaveDraft(ctx, other.ID, a.ID, nil); !errors.Is(err, assess.ErrNotFound) {
+			t.Fatalf("another person wrote the assessment: %v", err)
+		}
+		// The framework version is now locked.
+		_, vi, _ := framework.NewCatalogue(db).Get(ctx, assess.DefaultFramework, "")
+		if !vi.Locked {
+			t.Fatal("assessing did not lock the framework version")
+		}
+	})
+}
+
+func TestFrameworkWithoutScaleCannotBeAssessed(t *testing.T) {
+	fx := newFixture(t, testutil.SQLite(t))
+	if _, err := fx.svc.Start(context.Background(), fx.person(t, 5).ID, "rcot-pillars"); !errors.Is(err, assess.ErrNotAssessable) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// rate answers a round as n raters of one relationship, each giving every element v.
+func rate(t *testing.T, fx *fixture, subject *auth.User, roundID int64, rel assess.Relationship, n, v int, comment string) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		fx.n++
+		inv, err := fx.svc.Invite(ctx, subject, roundID, fmt.Sprintf("Rater %d", fx.n), fmt.Sprintf("rater%d@example.org", fx.n), rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := map[string]int{}
+		for k, x := range all(v) {
+			r[k] = x.Rating
+		}
+		if err := fx.svc.Respond(ctx, inv.Token, assess.Response{Ratings: r, Strength: comment}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestFeedbackAnonymity(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		u := fx.person(t, 6)
+		self := fx.submitted(t, u, all(3))
+		round, err := fx.svc.CreateRound(ctx, u.ID, self.ID, "Spring 360", time.Now().Add(7*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rate(t, fx, u, round.ID, assess.Peer, 2, 5, "")
+		rep, _ := fx.svc.Report(ctx, u.ID, round.ID)
+		if rep.OthersShown || rep.Rows[0].Others.Shown || len(rep.Groups) != 0 {
+			t.Fatalf("two answers must not be shown: %+v", rep.Rows[0])
+		}
+		rate(t, fx, u, round.ID, assess.Peer, 1, 5, "A calm presence")
+		rate(t, fx, u, round.ID, assess.LineManager, 1, 1, "Could delegate more")
+		rate(t, fx, u, round.ID, assess.DirectReport, 1, 2, "")
+		rep, err = fx.svc.Report(ctx, u.ID, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Peers (3) are shown; the line manager and the direct report (1 each) fold into a
+		// combined group of 2, too small to show.
+		if len(rep.Groups) != 1 || rep.Groups[0].Key != "peer" {
+			t.Fatalf("groups: %+v", rep.Groups)
+		}
+		row := rep.Rows[0]
+		if !row.Groups[0].Shown || row.Groups[0].Mean != 5 {
+			t.Fatalf("peer mean: %+v", row.Groups[0])
+		}
+		if !row.Others.Shown || row.Others.N != 5 || row.Others.Mean != 3.6 || row.Min != 1 || row.Max != 5 {
+			t.Fatalf("all others: %+v min %d max %d", row.Others, row.Min, row.Max)
+		}
+		if row.HiddenStrength() || row.BlindSpot() || len(rep.HiddenStrengths()) != 0 || row.Diff != 0.6 {
+			t.Fatalf("self 3 vs others 3.6 is neither a hidden strength nor a blind spot (needs a full point): diff %v", row.Diff)
+		}
+		if len(rep.Comments) != 2 {
+			t.Fatalf("comments: %+v", rep.Comments)
+		}
+		for _, c := range rep.Comments {
+			if strings.Contains(c.Body, "Rater") {
+				t.Fatal("a comment names its rater")
+			}
+		}
+		st, _ := fx.svc.Status(ctx, u.ID, round.ID)
+		if st.LineManager == nil || st.Answered != 5 {
+			t.Fatalf("status: %+v", st)
+		}
+		// Two more direct reports make that group 3: shown; combined is then only the line manager.
+		rate(t, fx, u, round.ID, assess.DirectReport, 2, 1, "")
+		rep, _ = fx.svc.Report(ctx, u.ID, round.ID)
+		// Others now average (3*5 + 1 + 2 + 1 + 1)/7 = 2.86 against a self-rating of 3: no flag;
+		// but peers alone (5) are two points above.
+		if rep.Rows[0].Groups[0].Mean != 5 || rep.Rows[0].Others.Mean != 2.86 {
+			t.Fatalf("after more answers: %+v", rep.Rows[0])
+		}
+		keys := []string{}
+		for _, g := range rep.Groups {
+			keys = append(keys, g.Key)
+		}
+		if strings.Join(keys, ",") != "peer,direct-report" {
+			t.Fatalf("groups after more answers: %v", keys)
+		}
+		// Another person cannot read the report.
+		if _, err := fx.svc.Report(ctx, fx.person(t, 5).ID, round.ID); !errors.Is(err, assess.ErrNotFound) {
+			t.Fatalf("another person's report: %v", err)
+		}
+	})
+}
+
+func TestRaterLinks(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		u := fx.person(t, 6)
+		self := fx.submitted(t, u, all(3))
+		round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(3*24*time.Hour))
+		// Malformed emails are refused.
+		for _, bad := range []string{"", "not-an-email", "a@b", "Name <a@example.org>"} {
+			_, err := fx.svc.Invite(ctx, u, round.ID, "Someone", bad, assess.Peer)
+			var errs valid.Errors
+			if !errors.As(err, &errs) || errs.For("email") == "" {
+				t.Errorf("invite %q: %v", bad, err)
+			}
+		}
+		inv, err := fx.svc.Invite(ctx, u, round.ID, "Kim", "kim@example.org", assess.Peer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.svc.Invite(ctx, u, round.ID, "Kim again", "KIM@example.org", assess.Peer); err == nil {
+			t.Fatal("the same rater was invited twice")
+		}
+		answers := map[string]int{}
+		for k := range all(1) {
+			answers[k] = 4
+		}
+		// An altered link is not valid.
+		if err := fx.svc.Respond(ctx, inv.Token+"x", assess.Response{Ratings: answers}); !errors.Is(err, assess.ErrLinkInvalid) {
+			t.Fatalf("altered link: %v", err)
+		}
+		// A rating outside the scale is refused, and the link still works afterwards.
+		bad := map[string]int{}
+		for k, v := range answers {
+			bad[k] = v
+		}
+		bad["influence"] = 7
+		if err := fx.svc.Respond(ctx, inv.Token, assess.Response{Ratings: bad}); err == nil {
+			t.Fatal("an out-of-scale answer was accepted")
+		}
+		if err := fx.svc.Respond(ctx, inv.Token, assess.Response{Ratings: answers}); err != nil {
+			t.Fatal(err)
+		}
+		// Used twice.
+		if err := fx.svc.Respond(ctx, inv.Token, assess.Response{Ratings: answers}); !errors.Is(err, assess.ErrLinkAnswered) {
+			t.Fatalf("second answer: %v", err)
+		}
+		var n int
+		_ = db.QueryRow(ctx, `SELECT COUNT(*) FROM feedback_ratings`).Scan(&n)
+		if n != 13 {
+			t.Fatalf("%d ratings stored, want 13 (one answer)", n)
+		}
+		// Reminders give the unanswered a fresh link; the old one keeps working.
+		inv2, _ := fx.svc.Invite(ctx, u, round.ID, "Lee", "lee@example.org", assess.MDT)
+		rem, err := fx.svc.Reminders(ctx, round.ID)
+		if err != nil || len(rem) != 1 || rem[0].Rater.Email != "lee@example.org" || rem[0].Token == inv2.Token {
+			t.Fatalf("reminders: %+v %v", rem, err)
+		}
+		if again, _ := fx.svc.Reminders(ctx, round.ID); len(again) != 0 {
+			t.Fatal("a rater was reminded twice")
+		}
+		if _, err := fx.svc.ByToken(ctx, inv2.Token); err != nil {
+			t.Fatalf("the first link stopped working after a reminder: %v", err)
+		}
+		// Expired: past the deadline the link closes, even before the close job runs.
+		if _, err := db.Exec(ctx, `UPDATE feedback_rounds SET deadline = ? WHERE id = ?`, time.Now().Add(-time.Minute).UTC(), round.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := fx.svc.Respond(ctx, rem[0].Token, assess.Response{Ratings: answers}); !errors.Is(err, assess.ErrLinkExpired) {
+			t.Fatalf("expired link: %v", err)
+		}
+		closed, err := fx.svc.CloseDue(ctx, round.ID)
+		if err != nil || !closed {
+			t.Fatalf("close due: %v %v", closed, err)
+		}
+	})
+}
+
+func TestRoundNeedsASubmittedAssessmentAndAFutureDeadline(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t, testutil.SQLite(t))
+	u := fx.person(t, 6)
+	draft, _ := fx.svc.Start(ctx, u.ID, assess.DefaultFramework)
+	_, err := fx.svc.CreateRound(ctx, u.ID, draft.ID, "", time.Now().Add(-time.Hour))
+	var errs valid.Errors
+	if !errors.As(err, &errs) || errs.For("assessment") == "" || !strings.Contains(errs.For("deadline"), "at least a day from now") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestGapsRankAgainstLevelAndNext(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		u := fx.person(t, 6)
+		if _, err := fx.svc.Gaps(ctx, &auth.User{ID: u.ID}, assess.DefaultFramework); !errors.Is(err, assess.ErrNoLevel) {
+			t.Fatalf("no level: %v", err)
+		}
+		r := all(3)
+		r["influence"] = assess.Rating{Rating: 1}
+		r["clinical"] = assess.Rating{Rating: 5}
+		fx.submitted(t, u, r)
+		g, err := fx.svc.Gaps(ctx, u, assess.DefaultFramework)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Level 6 targets influence at 3: the largest gap (2) is influence.
+		if g.Rows[0].Element.Key != "influence" || g.Rows[0].Gap != 2 || g.Rows[0].NextGap != 3 || g.Largest().Element.Key != "influence" {
+			t.Fatalf("top gap: %+v", g.Rows[0])
+		}
+		if last := g.Rows[len(g.Rows)-1]; last.Element.Key != "clinical" || last.Gap != -1 {
+			t.Fatalf("last: %+v", last)
+		}
+		if g.Level != 6 || g.NextLevel != 7 || g.Source != "your self-assessment" {
+			t.Fatalf("gaps header: %+v", g)
+		}
+	})
+}
+
+func TestHeatMapHidesSmallCells(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		o, err := fx.orgs.Create(ctx, org.Organisation{Slug: "trust", Name: "Trust", Kind: org.NHSTrust})
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := func(team string, n, v int) {
+			for i := 0; i < n; i++ {
+				u := fx.person(t, 5)
+				if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Exec(ctx, `UPDATE memberships SET team = ? WHERE user_id = ?`, team, u.ID); err != nil {
+					t.Fatal(err)
+				}
+				fx.submitted(t, u, all(v))
+			}
+		}
+		add("Community", 5, 4)
+		add("Acute", 4, 2)
+		h, err := fx.svc.HeatMap(ctx, o.ID, assess.DefaultFramework)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := h.Cell("Community", "influence"); !c.Shown || c.Mean != 4 || c.N != 5 {
+			t.Fatalf("community cell: %+v", c)
+		}
+		if c := h.Cell("Acute", "influence"); c.Shown || c.Mean != 0 {
+			t.Fatalf("a cell of 4 people is shown: %+v", c)
+		}
+	})
+}
+
+func TestBlindSpotsAndHiddenStrengths(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t, testutil.SQLite(t))
+	u := fx.person(t, 6)
+	r := all(3)
+	r["influence"] = assess.Rating{Rating: 5}  // others will say 3: blind spot
+	r["advocacy"] = assess.Rating{Rating: 1}   // others will say 3: hidden strength
+	self := fx.submitted(t, u, r)
+	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour))
+	rate(t, fx, u, round.ID, assess.Peer, 3, 3, "")
+	rep, err := fx.svc.Report(ctx, u.ID, round.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, hs := rep.BlindSpots(), rep.HiddenStrengths()
+	if len(bs) != 1 || bs[0].Element.Key != "influence" || bs[0].Diff != -2 {
+		t.Fatalf("blind spots: %+v", bs)
+	}
+	if len(hs) != 1 || hs[0].Element.Key != "advocacy" || hs[0].Diff != 2 {
+		t.Fatalf("hidden strengths: %+v", hs)
+	}
+}
