@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -252,6 +253,9 @@ func (a *API) ImportFramework(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) serverError(w http.ResponseWriter, err error) {
+	if errors.Is(err, context.Canceled) {
+		return // the client went away; nobody is waiting for the answer
+	}
 	a.Log.Error("api", "err", err)
 	Error(w, http.StatusInternalServerError, "server_error", "Something went wrong on our side. Nothing was changed.", nil)
 }

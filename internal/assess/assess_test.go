@@ -401,8 +401,8 @@ func TestBlindSpotsAndHiddenStrengths(t *testing.T) {
 	fx := newFixture(t, testutil.SQLite(t))
 	u := fx.person(t, 6)
 	r := all(3)
-	r["influence"] = assess.Rating{Rating: 5}  // others will say 3: blind spot
-	r["advocacy"] = assess.Rating{Rating: 1}   // others will say 3: hidden strength
+	r["influence"] = assess.Rating{Rating: 5} // others will say 3: blind spot
+	r["advocacy"] = assess.Rating{Rating: 1}  // others will say 3: hidden strength
 	self := fx.submitted(t, u, r)
 	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour))
 	rate(t, fx, u, round.ID, assess.Peer, 3, 3, "")

@@ -210,13 +210,19 @@ func MarkUsed(ctx context.Context, tx *store.Tx, versionID int64) error {
 	return err
 }
 
-// parsed returns the framework for a stored document, from the cache when possible.
-func (c *Catalogue) parsed(name, hash, doc string) (*Framework, error) {
+// parsed returns the framework for a stored version, from the cache when possible. The document
+// (tens of kilobytes) is read from the database only on a cache miss, so pages that show
+// frameworks cost one small query, not a read of every document.
+func (c *Catalogue) parsed(ctx context.Context, versionID int64, name, hash string) (*Framework, error) {
 	c.mu.RLock()
 	f := c.cache[hash]
 	c.mu.RUnlock()
 	if f != nil {
 		return f, nil
+	}
+	var doc string
+	if err := c.db.QueryRow(ctx, `SELECT document FROM framework_versions WHERE id = ?`, versionID).Scan(&doc); err != nil {
+		return nil, fmt.Errorf("framework: read document %d: %w", versionID, err)
 	}
 	f, err := Parse(name, []byte(doc))
 	if err != nil {
@@ -231,7 +237,7 @@ func (c *Catalogue) parsed(name, hash, doc string) (*Framework, error) {
 // List returns every framework with its current version.
 func (c *Catalogue) List(ctx context.Context) ([]Summary, error) {
 	rows, err := c.db.Query(ctx, `
-		SELECT f.id, f.key, v.id, v.version, v.source_name, v.content_hash, v.document, v.builtin, v.imported_at,
+		SELECT f.id, f.key, v.id, v.version, v.source_name, v.content_hash, v.builtin, v.imported_at,
 		       (SELECT COUNT(*) FROM framework_versions x WHERE x.framework_id = f.id)
 		FROM frameworks f JOIN framework_versions v ON v.id = f.current_version_id
 		ORDER BY f.key`)
@@ -240,27 +246,35 @@ func (c *Catalogue) List(ctx context.Context) ([]Summary, error) {
 	}
 	defer rows.Close()
 	var out []Summary
+	var hashes [][2]string
 	for rows.Next() {
 		var s Summary
-		var name, hash, doc string
-		if err := rows.Scan(&s.ID, &s.Key, &s.VersionID, &s.Version, &name, &hash, &doc, &s.Builtin, &s.ImportedAt, &s.Versions); err != nil {
+		var name, hash string
+		if err := rows.Scan(&s.ID, &s.Key, &s.VersionID, &s.Version, &name, &hash, &s.Builtin, &s.ImportedAt, &s.Versions); err != nil {
 			return nil, err
 		}
-		f, err := c.parsed(name, hash, doc)
+		out = append(out, s)
+		hashes = append(hashes, [2]string{name, hash})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		s := &out[i]
+		f, err := c.parsed(ctx, s.VersionID, hashes[i][0], hashes[i][1])
 		if err != nil {
 			return nil, err
 		}
 		s.Title, s.ShortTitle, s.Summary = f.Title, f.DisplayTitle(), f.Summary
 		s.Elements, s.HasLevels, s.HasScale = len(f.All()), len(f.Levels) > 0, f.Scale != nil
-		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Get returns a version of a framework: the current one when version is "".
 func (c *Catalogue) Get(ctx context.Context, key, version string) (*Framework, VersionInfo, error) {
-	q := `SELECT v.id, v.version, v.title, v.source_name, v.content_hash, v.document, v.builtin, v.imported_at, v.locked_at, v.id = f.current_version_id
-	      FROM frameworks f JOIN framework_versions v ON v.framework_id = f.id WHERE f.key = ? AND `
+	q := versionQuery + `WHERE f.key = ? AND `
 	args := []any{key}
 	if version == "" {
 		q += `v.id = f.current_version_id`
@@ -268,18 +282,26 @@ func (c *Catalogue) Get(ctx context.Context, key, version string) (*Framework, V
 		q += `v.version = ?`
 		args = append(args, version)
 	}
+	return c.version(ctx, q, args...)
+}
+
+const versionQuery = `SELECT v.id, v.version, v.title, v.source_name, v.content_hash, v.builtin, v.imported_at, v.locked_at, v.id = f.current_version_id
+	FROM frameworks f JOIN framework_versions v ON v.framework_id = f.id `
+
+// version runs a versionQuery and returns the parsed framework with its facts.
+func (c *Catalogue) version(ctx context.Context, q string, args ...any) (*Framework, VersionInfo, error) {
 	var vi VersionInfo
-	var hash, doc string
+	var hash string
 	var locked sql.NullTime
-	err := c.db.QueryRow(ctx, q, args...).Scan(&vi.ID, &vi.Version, &vi.Title, &vi.SourceName, &hash, &doc, &vi.Builtin, &vi.ImportedAt, &locked, &vi.Current)
+	err := c.db.QueryRow(ctx, q, args...).Scan(&vi.ID, &vi.Version, &vi.Title, &vi.SourceName, &hash, &vi.Builtin, &vi.ImportedAt, &locked, &vi.Current)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vi, ErrNotFound
 	}
 	if err != nil {
-		return nil, vi, fmt.Errorf("framework: get %s %s: %w", key, version, err)
+		return nil, vi, fmt.Errorf("framework: get: %w", err)
 	}
 	vi.Locked = locked.Valid
-	f, err := c.parsed(vi.SourceName, hash, doc)
+	f, err := c.parsed(ctx, vi.ID, vi.SourceName, hash)
 	return f, vi, err
 }
 
@@ -374,19 +396,5 @@ func (c *Catalogue) SetLevelNames(ctx context.Context, key string, names map[int
 // GetVersionByID returns a stored version by its id (as saved data refers to it), checking it
 // belongs to the framework key given.
 func (c *Catalogue) GetVersionByID(ctx context.Context, key string, versionID int64) (*Framework, VersionInfo, error) {
-	var vi VersionInfo
-	var hash, doc string
-	var locked sql.NullTime
-	err := c.db.QueryRow(ctx, `SELECT v.id, v.version, v.title, v.source_name, v.content_hash, v.document, v.builtin, v.imported_at, v.locked_at, v.id = f.current_version_id
-		FROM frameworks f JOIN framework_versions v ON v.framework_id = f.id WHERE f.key = ? AND v.id = ?`, key, versionID).
-		Scan(&vi.ID, &vi.Version, &vi.Title, &vi.SourceName, &hash, &doc, &vi.Builtin, &vi.ImportedAt, &locked, &vi.Current)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, vi, ErrNotFound
-	}
-	if err != nil {
-		return nil, vi, err
-	}
-	vi.Locked = locked.Valid
-	f, err := c.parsed(vi.SourceName, hash, doc)
-	return f, vi, err
+	return c.version(ctx, versionQuery+`WHERE f.key = ? AND v.id = ?`, key, versionID)
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/mail"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 )
 
@@ -70,6 +72,8 @@ type Queue interface {
 	Stop(ctx context.Context) error
 	// Enqueue adds a job; it runs shortly after on any app server.
 	Enqueue(ctx context.Context, args river.JobArgs) error
+	// EnqueueAt adds a job that runs at a given time.
+	EnqueueAt(ctx context.Context, args river.JobArgs, at time.Time) error
 }
 
 type riverQueue[TTx any] struct{ client *river.Client[TTx] }
@@ -80,19 +84,34 @@ func (q *riverQueue[TTx]) Enqueue(ctx context.Context, args river.JobArgs) error
 	_, err := q.client.Insert(ctx, args, nil)
 	return err
 }
+func (q *riverQueue[TTx]) EnqueueAt(ctx context.Context, args river.JobArgs, at time.Time) error {
+	_, err := q.client.Insert(ctx, args, &river.InsertOpts{ScheduledAt: at})
+	return err
+}
 
 // Deps are what the workers need.
 type Deps struct {
 	Mail     mail.Sender
 	Accounts *auth.Service
+	Assess   *assess.Service // 360 reminders and closing; optional in tests of other jobs
+	Plans    *plan.Service   // goal review reminders
+	BaseURL  string          // for links in emails
 	Logger   *slog.Logger
 }
+
+// queueRef lets workers enqueue further jobs (one email each) on the queue they run in, which
+// exists only after the workers are registered.
+type queueRef struct{ q Queue }
 
 // New builds the queue for the database's engine. Call Start to begin working jobs.
 func New(db *store.DB, deps Deps) (Queue, error) {
 	workers := river.NewWorkers()
+	ref := &queueRef{}
 	river.AddWorker(workers, &emailWorker{sender: deps.Mail})
 	river.AddWorker(workers, &cleanupWorker{accounts: deps.Accounts, log: deps.Logger})
+	river.AddWorker(workers, &feedbackReminderWorker{deps: deps, ref: ref})
+	river.AddWorker(workers, &feedbackCloseWorker{deps: deps})
+	river.AddWorker(workers, &reviewReminderWorker{deps: deps, ref: ref})
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers: workers,
@@ -100,6 +119,9 @@ func New(db *store.DB, deps Deps) (Queue, error) {
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return ReviewRemindersArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		FetchPollInterval: 500 * time.Millisecond,
@@ -113,13 +135,15 @@ func New(db *store.DB, deps Deps) (Queue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
-		return &riverQueue[*sql.Tx]{client: c}, nil
+		ref.q = &riverQueue[*sql.Tx]{client: c}
+		return ref.q, nil
 	default:
 		c, err := river.NewClient(riverpgxv5.New(db.PgxPool), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
-		return &riverQueue[pgx.Tx]{client: c}, nil
+		ref.q = &riverQueue[pgx.Tx]{client: c}
+		return ref.q, nil
 	}
 }
 

@@ -109,7 +109,7 @@ func TestSharingAndComments(t *testing.T) {
 		svc, acc := setup(t, db)
 		alex := user(t, acc, "alex.marlowe@demo.pillars.test")
 		ruth := user(t, acc, "ruth.lindqvist@demo.pillars.test") // supervisor
-		sam := user(t, acc, "sam.okafor@demo.pillars.test")       // learner
+		sam := user(t, acc, "sam.okafor@demo.pillars.test")      // learner
 		var errs valid.Errors
 		if err := svc.ShareWith(ctx, alex, sam.Email, acc); !errors.As(err, &errs) {
 			t.Fatalf("shared with someone who is not a supervisor or mentor: %v", err)

@@ -44,6 +44,7 @@ type DB struct {
 	Where string
 
 	rebound sync.Map // query text -> PostgreSQL text
+	stmts   sync.Map // query text -> *sql.Stmt prepared on the read pool
 }
 
 // ErrUnreachable wraps every failure to open or reach the database, so the command line can say
@@ -173,6 +174,10 @@ func redact(dsn string) string {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	var err error
 	if db.Read != db.Write {
 		err = db.Read.Close()
@@ -221,12 +226,37 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a query on the read pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.Read.QueryContext(ctx, db.Rebind(query), args...)
 }
 
 // QueryRow runs a single-row query on the read pool.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := db.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.Read.QueryRowContext(ctx, db.Rebind(query), args...)
+}
+
+// prepared returns the read statement for a query, preparing it once. Queries are constants in
+// the areas' code, so the cache stays small; SQLite would otherwise parse and plan the same SQL
+// on every request (a fifth of the home page's CPU before this cache). It returns nil if the
+// statement cannot be prepared, and the caller runs the query unprepared, which reports the error.
+func (db *DB) prepared(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	st, err := db.Read.PrepareContext(ctx, db.Rebind(query))
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	return st
 }
 
 // Tx is a write transaction with the same rebinding helpers as DB.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -225,7 +226,12 @@ func errorRef() string {
 }
 
 // serverError logs err with a reference and shows the plain "sorry" page with that reference.
+// A request whose client has gone away is not a server error: nobody is waiting for the page.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		s.log.Debug("client went away", slog.String("path", logPath(r.URL.Path)))
+		return
+	}
 	ref := errorRef()
 	s.log.Error("server error", slog.String("ref", ref), slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)), slog.Any("err", err))
 	if strings.HasPrefix(r.URL.Path, "/api/") {
