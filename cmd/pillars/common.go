@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/config"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
@@ -84,7 +85,12 @@ func openMigrated(ctx context.Context, dsn string, log *slog.Logger) (*store.DB,
 		db.Close()
 		return nil, err
 	}
-	if _, err := framework.NewCatalogue(db).LoadBuiltin(ctx); err != nil {
+	cat := framework.NewCatalogue(db)
+	if _, err := cat.LoadBuiltin(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := assess.NewService(db, cat).LoadDefaultTargets(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

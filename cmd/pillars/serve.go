@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/config"
 	"github.com/pillars-ot/pillars/internal/demo"
@@ -19,6 +20,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/web"
 )
 
@@ -61,7 +63,9 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	} else if !cfg.Demo {
 		log.Warn("no SMTP server is set (PILLARS_SMTP_URL), so emails such as password resets are written to this log instead of being sent")
 	}
-	queue, err := jobs.New(db, jobs.Deps{Mail: sender, Accounts: accounts, Logger: log})
+	frameworks := framework.NewCatalogue(db)
+	assessments, plans := assess.NewService(db, frameworks), plan.NewService(db, frameworks)
+	queue, err := jobs.New(db, jobs.Deps{Mail: sender, Accounts: accounts, Assess: assessments, Plans: plans, BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -69,7 +73,7 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return fmt.Errorf("start the job queue: %w", err)
 	}
 
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: log, Accounts: accounts, Orgs: orgs, Frameworks: framework.NewCatalogue(db), Queue: queue})
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: log, Accounts: accounts, Orgs: orgs, Frameworks: frameworks, Assess: assessments, Plans: plans, Queue: queue})
 	if err != nil {
 		return err
 	}

@@ -160,3 +160,7 @@ func (s *Service) Members(ctx context.Context, orgID int64) ([]Member, error) {
 	}
 	return out, rows.Err()
 }
+
+// CanViewAggregates decides who may see an organisation's aggregate views (heat maps): its
+// programme and workforce leads, and site administrators. Aggregates never show an individual.
+func CanViewAggregates(actor *auth.User, o *Organisation) bool { return CanViewMembers(actor, o) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/config"
 	"github.com/pillars-ot/pillars/internal/demo"
@@ -15,6 +16,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/web"
 )
@@ -26,6 +28,9 @@ type App struct {
 	Accounts   *auth.Service
 	Orgs       *org.Service
 	Frameworks *framework.Catalogue
+	Assess     *assess.Service
+	Plans      *plan.Service
+	Queue      jobs.Queue
 	Server     *web.Server
 	Mail       *SMTPServer
 	Config     config.Config
@@ -42,6 +47,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 	t.Helper()
 	ctx := context.Background()
 	a := &App{DB: db, Accounts: auth.NewService(db), Orgs: org.NewService(db), Frameworks: framework.NewCatalogue(db), Mail: StartSMTP(t)}
+	a.Assess, a.Plans = assess.NewService(db, a.Frameworks), plan.NewService(db, a.Frameworks)
 	if opts.Demo {
 		if _, err := demo.Load(ctx, a.Accounts, a.Orgs); err != nil {
 			t.Fatal(err)
@@ -51,7 +57,10 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue, err := jobs.New(db, jobs.Deps{Mail: smtp, Accounts: a.Accounts, Logger: Quiet()})
+	// The listener comes first so the base URL in emails is the real address.
+	ts := httptest.NewUnstartedServer(nil)
+	a.URL = "http://" + ts.Listener.Addr().String()
+	queue, err := jobs.New(db, jobs.Deps{Mail: smtp, Accounts: a.Accounts, Assess: a.Assess, Plans: a.Plans, BaseURL: a.URL, Logger: Quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +68,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 	if err := queue.Start(qctx); err != nil {
 		t.Fatal(err)
 	}
-	// The listener comes first so the base URL in emails is the real address.
-	ts := httptest.NewUnstartedServer(nil)
-	a.URL = "http://" + ts.Listener.Addr().String()
+	a.Queue = queue
 	cfg := config.Defaults()
 	cfg.DatabaseURL = "(test)"
 	cfg.Addr = ts.Listener.Addr().String()
@@ -72,7 +79,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 		opts.Configure(&cfg)
 	}
 	a.Config = cfg
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: Quiet(), Accounts: a.Accounts, Orgs: a.Orgs, Frameworks: a.Frameworks, Queue: queue})
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: Quiet(), Accounts: a.Accounts, Orgs: a.Orgs, Frameworks: a.Frameworks, Assess: a.Assess, Plans: a.Plans, Queue: queue})
 	if err != nil {
 		t.Fatal(err)
 	}

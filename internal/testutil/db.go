@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for CREATE DATABASE
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/store"
@@ -76,7 +77,11 @@ func migrate(t testing.TB, db *store.DB) {
 	if _, err := jobs.Migrate(ctx, db, Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := framework.NewCatalogue(db).LoadBuiltin(ctx); err != nil {
+	cat := framework.NewCatalogue(db)
+	if _, err := cat.LoadBuiltin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := assess.NewService(db, cat).LoadDefaultTargets(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
@@ -19,6 +21,11 @@ const levelFramework = "rcot-pillars"
 type homeData struct {
 	LevelName  string
 	Frameworks []framework.Summary
+	Latest     *assess.Assessment // the latest submitted OT leadership self-assessment
+	LatestF    *framework.Framework
+	Strongest  []*framework.Element
+	Goals      []plan.Goal // active goals
+	Draft      bool
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -33,6 +40,35 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Frameworks = fws
+	if latest, err := s.assess.Latest(r.Context(), u.ID, assess.DefaultFramework); err == nil {
+		d.Latest = latest
+		if d.LatestF, err = s.assess.Framework(r.Context(), latest); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		best := 0
+		for _, e := range d.LatestF.Rateable() {
+			switch v := latest.Ratings[e.Key].Rating; {
+			case v > best:
+				best, d.Strongest = v, []*framework.Element{e}
+			case v == best:
+				d.Strongest = append(d.Strongest, e)
+			}
+		}
+	} else if !errors.Is(err, assess.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	goals, err := s.plans.Goals(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, g := range goals {
+		if g.Status == "active" {
+			d.Goals = append(d.Goals, g)
+		}
+	}
 	s.render(w, r, http.StatusOK, "home", view{Title: "Home", Data: d})
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	_ "time/tzdata"
 )
 
 func strconvI(n int) string { return strconv.Itoa(n) }
@@ -43,3 +44,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiError(w http.ResponseWriter, status int, code, message string, fields []valid.FieldError) {
 	api.Error(w, status, code, message, fields)
 }
+
+// london is the time zone dates are shown and read in: Pillars' users are in the UK.
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()

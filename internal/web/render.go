@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
@@ -36,8 +40,31 @@ func loadTemplates(static *staticAssets) (*templates, error) {
 			}
 			return t.UTC().Format("2 January 2006")
 		},
-		"paras": paragraphs,
-		"add":   func(a, b int) int { return a + b },
+		"paras":     paragraphs,
+		"printBack": func(path string) string { return strings.TrimSuffix(path, "/print") },
+		"add":       func(a, b int) int { return a + b },
+		"sub":       func(a, b int) int { return a - b },
+		"neg":       func(a int) int { return -a },
+		// num shows a mean with at most two decimals and no trailing zeros: 3, 3.5, 3.67.
+		"num": func(f float64) string {
+			s := strconv.FormatFloat(math.Round(f*100)/100, 'f', 2, 64)
+			return strings.TrimSuffix(strings.TrimRight(strings.TrimRight(s, "0"), "."), ".")
+		},
+		"progress":     func(g plan.Goal) [3]int { d, t, p := g.Progress(); return [3]int{d, t, p} },
+		"statusLabel":  plan.StatusLabel,
+		"pathwayLabel": plan.PathwayLabel,
+		// heatClass shades a heat map cell by where its mean sits on the framework's scale.
+		"heatClass": func(mean float64, f *framework.Framework) string {
+			pts := f.Scale.Points
+			lo, hi := float64(pts[0].Value), float64(pts[len(pts)-1].Value)
+			switch x := (mean - lo) / (hi - lo); {
+			case x >= 0.67:
+				return "pillars-heat-3"
+			case x >= 0.34:
+				return "pillars-heat-2"
+			}
+			return "pillars-heat-1"
+		},
 		"errorFor": func(errs valid.Errors, field string) string {
 			return errs.For(field)
 		},
@@ -110,6 +137,7 @@ type view struct {
 	MainClass  string
 	NoIndex    bool
 	ShowSignIn bool
+	Print      bool // a print view: no navigation, ready for the browser's "Save as PDF"
 }
 
 type navLink struct {
@@ -123,7 +151,12 @@ func navFor(u *auth.User, path string) []navLink {
 	if u == nil {
 		return nil
 	}
-	links := []navLink{{Label: "Home", Href: "/home"}, {Label: "Frameworks", Href: "/frameworks"}}
+	links := []navLink{{Label: "Home", Href: "/home"}, {Label: "Self-assessment", Href: "/assessments"}, {Label: "360 feedback", Href: "/feedback"},
+		{Label: "Development plan", Href: "/plan"}}
+	if u.Has(auth.RoleSupervisor) || u.Has(auth.RoleMentor) {
+		links = append(links, navLink{Label: "Shared plans", Href: "/plans"})
+	}
+	links = append(links, navLink{Label: "Frameworks", Href: "/frameworks"})
 	seen := map[string]bool{}
 	for _, m := range u.Memberships {
 		if (m.Role == auth.RoleProgrammeLead || m.Role == auth.RoleWorkforceLead) && !seen[m.OrgSlug] {

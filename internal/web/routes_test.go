@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pillars-ot/pillars/internal/assess"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/testutil"
 )
@@ -120,6 +122,40 @@ func routeByRole(t *testing.T, db *store.DB) {
 	toks, _ := app.Accounts.Tokens(ctx, alex.ID)
 	alexToken := strconv.FormatInt(toks[0].ID, 10)
 
+	// The practitioner's own records: everyone else must find that they do not exist.
+	ruth, _ := app.Accounts.UserByEmail(ctx, personaEmail["supervisor"])
+	submitted, err := app.Assess.Start(ctx, alex.ID, "ot-leadership")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Assess.Submit(ctx, alex.ID, submitted.ID, allRatings(3)); err != nil {
+		t.Fatal(err)
+	}
+	draft, _ := app.Assess.Start(ctx, alex.ID, "ot-leadership")
+	round, err := app.Assess.CreateRound(ctx, alex.ID, submitted.ID, "Route test", time.Now().Add(7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := app.Assess.Invite(ctx, alex, round.ID, "Kim", "kim@example.org", "peer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goal, err := app.Plans.CreateGoal(ctx, alex.ID, plan.GoalInput{Specific: "Lead the huddle", DueOn: time.Now().AddDate(0, 3, 0).Format(time.DateOnly),
+		Elements: []plan.ElementRef{{Framework: "ot-leadership", Element: "influence"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, err := app.Plans.AddAction(ctx, alex.ID, goal.ID, plan.ActionInput{Title: "Ask to chair", Pathway: "progressive-responsibility"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Plans.ShareWith(ctx, alex, ruth.Email, app.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	shares, _ := app.Plans.Shares(ctx, alex.ID)
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	mine := func(ok int) expect { return signedIn(http.StatusNotFound).with("practitioner", ok) }
+
 	validFramework := "key: route-test\nversion: \"1\"\ntitle: Route test\nsummary: For the route test.\nelements:\n  - key: a\n    title: A\n"
 	rows := []routeRow{
 		{route: "GET /{$}", path: "/", expect: signedIn(http.StatusSeeOther).with("anonymous", 200).with("token-practitioner", 200).with("token-admin", 200)},
@@ -149,7 +185,47 @@ func routeByRole(t *testing.T, db *store.DB) {
 		{route: "GET /frameworks/{key}/versions", path: "/frameworks/ot-leadership/versions", expect: signedIn(200)},
 		{route: "GET /frameworks/{key}/elements/{element}", path: "/frameworks/ot-leadership/elements/influence", expect: signedIn(200)},
 
+		{route: "GET /assessments", path: "/assessments", expect: signedIn(200)},
+		{route: "POST /assessments", path: "/assessments", form: url.Values{"framework": {"nhs-hlm"}}, expect: signedIn(http.StatusSeeOther)},
+		{route: "GET /assessments/compare", path: "/assessments/compare?before=" + id(submitted.ID) + "&after=" + id(submitted.ID), expect: mine(200)},
+		{route: "GET /assessments/{id}", path: "/assessments/" + id(submitted.ID), expect: mine(200)},
+		{route: "GET /assessments/{id}/edit", path: "/assessments/" + id(draft.ID) + "/edit", expect: mine(200)},
+		{route: "POST /assessments/{id}/edit", path: "/assessments/" + id(draft.ID) + "/edit", form: url.Values{"action": {"save"}}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /assessments/{id}/autosave", path: "/assessments/" + id(draft.ID) + "/autosave", form: url.Values{"rating-influence": {"2"}}, expect: mine(200)},
+		{route: "GET /gaps", path: "/gaps", expect: signedIn(200)},
+		{route: "GET /feedback", path: "/feedback", expect: signedIn(200)},
+		{route: "POST /feedback", path: "/feedback", form: url.Values{}, expect: signedIn(http.StatusUnprocessableEntity)},
+		{route: "GET /feedback/{id}", path: "/feedback/" + id(round.ID), expect: mine(200)},
+		{route: "POST /feedback/{id}/raters", path: "/feedback/" + id(round.ID) + "/raters", form: url.Values{}, expect: mine(http.StatusUnprocessableEntity)},
+		{route: "GET /feedback/{id}/report", path: "/feedback/" + id(round.ID) + "/report", expect: mine(200)},
+		{route: "GET /feedback/{id}/report/print", path: "/feedback/" + id(round.ID) + "/report/print", expect: mine(200)},
+		// A rater's link needs no account: everyone holding it is treated alike.
+		{route: "GET /rate/{token}", path: "/rate/" + inv.Token, expect: public(200)},
+		{route: "POST /rate/{token}", path: "/rate/" + inv.Token, form: url.Values{}, expect: public(http.StatusUnprocessableEntity)},
+		{route: "GET /plan", path: "/plan", expect: signedIn(200)},
+		{route: "GET /plan/print", path: "/plan/print", expect: signedIn(200)},
+		{route: "GET /plan/goals/new", path: "/plan/goals/new", expect: signedIn(200)},
+		{route: "POST /plan/goals", path: "/plan/goals", form: url.Values{}, expect: signedIn(http.StatusUnprocessableEntity)},
+		{route: "POST /plan/goals/from-gap", path: "/plan/goals/from-gap", form: url.Values{"framework": {"ot-leadership"}, "element": {"strategic"}}, expect: signedIn(http.StatusSeeOther)},
+		{route: "GET /plan/goals/{id}/edit", path: "/plan/goals/" + id(goal.ID) + "/edit", expect: mine(200)},
+		{route: "POST /plan/goals/{id}", path: "/plan/goals/" + id(goal.ID), form: url.Values{}, expect: mine(http.StatusUnprocessableEntity)},
+		{route: "POST /plan/goals/{id}/actions", path: "/plan/goals/" + id(goal.ID) + "/actions", form: url.Values{}, expect: mine(http.StatusUnprocessableEntity)},
+		{route: "POST /plan/actions/{id}/status", path: "/plan/actions/" + id(action.ID) + "/status", form: url.Values{"status": {"done"}}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /plan/comments", path: "/plan/comments", form: url.Values{"body": {"A note"}}, expect: signedIn(http.StatusSeeOther)},
+		{route: "GET /plan/challenges", path: "/plan/challenges?challenge=invisibility", expect: signedIn(200)},
+		{route: "POST /plan/challenges/add", path: "/plan/challenges/add", form: url.Values{"challenge": {"invisibility"}, "index": {"0"}, "goal": {id(goal.ID)}}, expect: mine(http.StatusSeeOther)},
+		{route: "GET /plans", path: "/plans", expect: signedIn(200)},
+		// A shared plan: its owner is sent to their own page, the supervisor it is shared with
+		// reads it, and to anyone else it does not exist.
+		{route: "GET /plans/{owner}", path: "/plans/" + id(alex.ID), expect: mine(http.StatusSeeOther).with("supervisor", 200)},
+		{route: "POST /plans/{owner}/comments", path: "/plans/" + id(alex.ID) + "/comments", form: url.Values{"body": {"Looks good"}}, expect: mine(http.StatusSeeOther).with("supervisor", http.StatusSeeOther)},
+		{route: "POST /plan/shares", path: "/plan/shares", form: url.Values{"viewer": {ruth.Email}}, expect: signedIn(http.StatusSeeOther).with("supervisor", http.StatusUnprocessableEntity)},
+		// Aggregates are for the organisation's leads and site administrators.
+		{route: "GET /organisations/{slug}/heatmap", path: "/organisations/north-vale-nhs/heatmap", expect: signedIn(http.StatusNotFound).with("programme-lead", 200).with("site-admin", 200)},
+
 		{route: "GET /admin", path: "/admin", expect: adminOnly(200)},
+		{route: "GET /admin/targets/{key}", path: "/admin/targets/ot-leadership", expect: adminOnly(200)},
+		{route: "POST /admin/targets/{key}", path: "/admin/targets/ot-leadership", form: url.Values{"t-5-influence": {"2"}}, expect: adminOnly(http.StatusSeeOther)},
 		{route: "GET /admin/frameworks/import", path: "/admin/frameworks/import", expect: adminOnly(200)},
 		{route: "POST /admin/frameworks/import", path: "/admin/frameworks/import", form: url.Values{"document": {""}}, expect: adminOnly(http.StatusUnprocessableEntity)},
 		{route: "GET /admin/frameworks/{key}/levels", path: "/admin/frameworks/rcot-pillars/levels", expect: adminOnly(200)},
@@ -162,6 +238,10 @@ func routeByRole(t *testing.T, db *store.DB) {
 		{route: "GET /api/v1/frameworks/{key}", path: "/api/v1/frameworks/ot-leadership", expect: apiToken(200)},
 		{route: "GET /api/v1/frameworks/{key}/versions", path: "/api/v1/frameworks/ot-leadership/versions", expect: apiToken(200)},
 		{route: "GET /api/v1/frameworks/{key}/elements/{element}", path: "/api/v1/frameworks/ot-leadership/elements/influence", expect: apiToken(200)},
+
+		// These change state that rows above rely on, so they come late.
+		{route: "POST /feedback/{id}/close", path: "/feedback/" + id(round.ID) + "/close", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /plan/shares/{id}/revoke", path: "/plan/shares/" + id(shares[0].ID) + "/revoke", form: url.Values{}, expect: mine(http.StatusSeeOther)},
 
 		// Last: it ends each persona's session.
 		{route: "POST /sign-out", path: "/sign-out", form: url.Values{}, expect: signedIn(http.StatusSeeOther)},
@@ -211,4 +291,12 @@ func routeByRole(t *testing.T, db *store.DB) {
 			}
 		}
 	}
+}
+
+func allRatings(v int) map[string]assess.Rating {
+	out := map[string]assess.Rating{}
+	for _, k := range []string{"clinical", "professional", "team", "service", "strategic", "communication", "influence", "clinical-credibility", "collaboration", "advocacy", "improvement", "emotional-intelligence", "strategic-thinking"} {
+		out[k] = assess.Rating{Rating: v}
+	}
+	return out
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/pillars-ot/pillars/internal/api"
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/config"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 )
 
@@ -28,6 +30,8 @@ type Server struct {
 	accounts   *auth.Service
 	orgs       *org.Service
 	frameworks *framework.Catalogue
+	assess     *assess.Service
+	plans      *plan.Service
 	queue      jobs.Queue
 	sessions   *scs.SessionManager
 	static     *staticAssets
@@ -45,12 +49,14 @@ type Deps struct {
 	Accounts   *auth.Service
 	Orgs       *org.Service
 	Frameworks *framework.Catalogue
+	Assess     *assess.Service
+	Plans      *plan.Service
 	Queue      jobs.Queue
 }
 
 // New builds the HTTP handler for the whole application.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, queue: d.Queue, started: time.Now()}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, queue: d.Queue, started: time.Now()}
 	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger}
 	var err error
 	if s.static, err = newStaticAssets(); err != nil {
