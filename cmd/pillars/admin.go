@@ -11,11 +11,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/demo"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/org"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -94,8 +96,13 @@ func cmdDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	defer db.Close()
-	n, err := demo.Load(ctx, auth.NewService(db), org.NewService(db))
+	accounts := auth.NewService(db)
+	n, err := demo.Load(ctx, accounts, org.NewService(db))
 	if err != nil {
+		return err
+	}
+	cat := framework.NewCatalogue(db)
+	if err := demo.LoadActivity(ctx, db, accounts, assess.NewService(db, cat), plan.NewService(db, cat)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Demo world loaded: %d new people, %d organisations. Password for every demo person: %s\n", n, len(demo.Organisations), demo.Password)

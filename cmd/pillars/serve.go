@@ -46,8 +46,13 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	defer db.Close()
 	accounts, orgs := auth.NewService(db), org.NewService(db)
+	frameworks := framework.NewCatalogue(db)
+	assessments, plans := assess.NewService(db, frameworks), plan.NewService(db, frameworks)
 	if cfg.Demo {
 		if _, err := demo.Load(ctx, accounts, orgs); err != nil {
+			return err
+		}
+		if err := demo.LoadActivity(ctx, db, accounts, assessments, plans); err != nil {
 			return err
 		}
 	}
@@ -63,8 +68,6 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	} else if !cfg.Demo {
 		log.Warn("no SMTP server is set (PILLARS_SMTP_URL), so emails such as password resets are written to this log instead of being sent")
 	}
-	frameworks := framework.NewCatalogue(db)
-	assessments, plans := assess.NewService(db, frameworks), plan.NewService(db, frameworks)
 	queue, err := jobs.New(db, jobs.Deps{Mail: sender, Accounts: accounts, Assess: assessments, Plans: plans, BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		return err

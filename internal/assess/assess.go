@@ -240,6 +240,10 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 		if status != "draft" {
 			return ErrAlreadySubmitted
 		}
+		pos := map[string]int{}
+		for i, e := range f.Rateable() {
+			pos[e.Key] = i
+		}
 		keys := make([]string, 0, len(ratings))
 		for k := range ratings {
 			keys = append(keys, k)
@@ -247,9 +251,9 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 		sort.Strings(keys)
 		for _, k := range keys {
 			r := ratings[k]
-			if _, err := tx.Exec(ctx, `INSERT INTO assessment_ratings (assessment_id, element_key, rating, importance, evidence) VALUES (?, ?, ?, ?, ?)
+			if _, err := tx.Exec(ctx, `INSERT INTO assessment_ratings (assessment_id, element_key, element_pos, rating, importance, evidence) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (assessment_id, element_key) DO UPDATE SET rating = excluded.rating, importance = excluded.importance, evidence = excluded.evidence`,
-				id, k, nullInt(r.Rating), nullInt(r.Importance), r.Evidence); err != nil {
+				id, k, pos[k], nullInt(r.Rating), nullInt(r.Importance), r.Evidence); err != nil {
 				return fmt.Errorf("assess: save rating: %w", err)
 			}
 		}

@@ -375,7 +375,7 @@ func TestHeatMapHidesSmallCells(t *testing.T) {
 				if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.Exec(ctx, `UPDATE memberships SET team = ? WHERE user_id = ?`, team, u.ID); err != nil {
+				if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, team); err != nil {
 					t.Fatal(err)
 				}
 				fx.submitted(t, u, all(v))

