@@ -14,8 +14,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/jobs"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
@@ -29,6 +32,11 @@ func OpenAPIDocument() []byte { return openAPIDocument }
 type API struct {
 	Frameworks *framework.Catalogue
 	Log        *slog.Logger
+	Assess     *assess.Service
+	Plans      *plan.Service
+	Accounts   *auth.Service
+	Queue      jobs.Queue // emails to raters and a 360 round's reminder and close
+	BaseURL    string     // for links in emails
 }
 
 // ErrorBody is every error's JSON shape: a stable code for programs, a sentence for people, and

@@ -213,10 +213,12 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 	if err != nil {
 		return err
 	}
+	trimmed := make(map[string]Rating, len(ratings)) // never change the caller's map
 	for k, r := range ratings {
 		r.Evidence = strings.TrimSpace(r.Evidence)
-		ratings[k] = r
+		trimmed[k] = r
 	}
+	ratings = trimmed
 	if submit {
 		merged := map[string]Rating{}
 		for k, r := range a.Ratings {
@@ -345,7 +347,7 @@ func (s *Service) Compare(ctx context.Context, userID, beforeID, afterID int64) 
 		return nil, nil, nil, err
 	}
 	if before.FrameworkKey != after.FrameworkKey {
-		return nil, nil, nil, valid.Errors{{Field: "b", Message: "Choose two assessments of the same framework to compare"}}
+		return nil, nil, nil, valid.Errors{{Field: "after", Message: "Choose two assessments of the same framework to compare"}}
 	}
 	f, err := s.Framework(ctx, after)
 	if err != nil {

@@ -203,11 +203,13 @@ func TestFeedbackAnonymity(t *testing.T) {
 		if !row.Groups[0].Shown || row.Groups[0].Mean != 5 {
 			t.Fatalf("peer mean: %+v", row.Groups[0])
 		}
-		if !row.Others.Shown || row.Others.N != 5 || row.Others.Mean != 3.6 || row.Min != 1 || row.Max != 5 {
-			t.Fatalf("all others: %+v min %d max %d", row.Others, row.Min, row.Max)
+		// "All others" covers only the shown peers: including the line manager's and direct
+		// report's ratings would let anyone subtract the peers and recover them.
+		if !row.Others.Shown || row.Others.N != 3 || row.Others.Mean != 5 || row.Min != 5 || row.Max != 5 || row.Withheld != 2 {
+			t.Fatalf("all others: %+v min %d max %d withheld %d", row.Others, row.Min, row.Max, row.Withheld)
 		}
-		if row.HiddenStrength() || row.BlindSpot() || len(rep.HiddenStrengths()) != 0 || row.Diff != 0.6 {
-			t.Fatalf("self 3 vs others 3.6 is neither a hidden strength nor a blind spot (needs a full point): diff %v", row.Diff)
+		if !row.HiddenStrength() || row.BlindSpot() || len(rep.HiddenStrengths()) != 13 || row.Diff != 2 {
+			t.Fatalf("self 3 vs others 5 is a hidden strength: diff %v", row.Diff)
 		}
 		if len(rep.Comments) != 2 {
 			t.Fatalf("comments: %+v", rep.Comments)
@@ -224,9 +226,9 @@ func TestFeedbackAnonymity(t *testing.T) {
 		// Two more direct reports make that group 3: shown; combined is then only the line manager.
 		rate(t, fx, u, round.ID, assess.DirectReport, 2, 1, "")
 		rep, _ = fx.svc.Report(ctx, u.ID, round.ID)
-		// Others now average (3*5 + 1 + 2 + 1 + 1)/7 = 2.86 against a self-rating of 3: no flag;
-		// but peers alone (5) are two points above.
-		if rep.Rows[0].Groups[0].Mean != 5 || rep.Rows[0].Others.Mean != 2.86 {
+		// Peers (5, 5, 5) and direct reports (2, 1, 1) are shown; the lone line manager is not,
+		// so others average the six shown ratings: 19/6 = 3.17, with 1 rating withheld.
+		if rep.Rows[0].Groups[0].Mean != 5 || rep.Rows[0].Others.Mean != 3.17 || rep.Rows[0].Withheld != 1 {
 			t.Fatalf("after more answers: %+v", rep.Rows[0])
 		}
 		keys := []string{}
@@ -394,6 +396,46 @@ func TestHeatMapHidesSmallCells(t *testing.T) {
 			t.Fatalf("a cell of 4 people is shown: %+v", c)
 		}
 	})
+}
+
+// TestNoRaterCanBeIsolatedBySubtraction checks every element of every report built from a mix
+// of groups: any figure shown must be a mean of at least MinGroup ratings, and "all others" must
+// be exactly the union of the shown cells, so no difference of shown figures isolates anyone.
+func TestNoRaterCanBeIsolatedBySubtraction(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t, testutil.SQLite(t))
+	u := fx.person(t, 6)
+	self := fx.submitted(t, u, all(3))
+	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour))
+	rate(t, fx, u, round.ID, assess.Peer, 3, 2, "")
+	rate(t, fx, u, round.ID, assess.LineManager, 1, 5, "")
+	rate(t, fx, u, round.ID, assess.DirectReport, 1, 4, "")
+	rate(t, fx, u, round.ID, assess.MDT, 4, 3, "")
+	rep, err := fx.svc.Report(ctx, u.ID, round.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rep.Rows {
+		shownN := 0
+		for _, g := range row.Groups {
+			if g.Shown {
+				shownN += g.N
+				if g.N < assess.MinGroup {
+					t.Fatalf("%s: a cell of %d is shown", row.Element.Key, g.N)
+				}
+			}
+		}
+		if row.Others.Shown && row.Others.N != shownN {
+			t.Fatalf("%s: others covers %d ratings but the shown cells hold %d: the difference (%d) could be isolated",
+				row.Element.Key, row.Others.N, shownN, row.Others.N-shownN)
+		}
+		if row.Others.Shown && row.Others.Mean != 2.57 { // peers 2,2,2 and MDT 3,3,3,3
+			t.Fatalf("%s: others %v", row.Element.Key, row.Others.Mean)
+		}
+		if row.Withheld != 2 {
+			t.Fatalf("%s: withheld %d, want the line manager and the direct report", row.Element.Key, row.Withheld)
+		}
+	}
 }
 
 func TestBlindSpotsAndHiddenStrengths(t *testing.T) {

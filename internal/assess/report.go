@@ -32,6 +32,15 @@ type ReportRow struct {
 	Others   Stat    // everyone but the person
 	Min, Max int     // the spread of others' ratings (only when Others.Shown)
 	Diff     float64 // Others.Mean - Self (only when both are known)
+	Withheld int     // ratings left out because they sit in a cell too small to show
+}
+
+func (r ReportRow) totalRatings(byGroup map[string][]int) int {
+	n := 0
+	for _, v := range byGroup {
+		n += len(v)
+	}
+	return n
 }
 
 // BlindSpot reports whether the person rates themself at least one point above others.
@@ -149,29 +158,29 @@ func (s *Service) Report(ctx context.Context, userID, roundID int64) (*Report, e
 	}
 	for _, e := range f.Rateable() {
 		row := ReportRow{Element: e, Self: self.Ratings[e.Key].Rating}
-		sums := map[string][2]int{} // group -> {sum, n}
-		var all []int
+		byGroup := map[string][]int{}
 		for _, rr := range byRater {
-			v, ok := rr.ratings[e.Key]
-			if !ok {
-				continue // "not able to say"
+			if v, ok := rr.ratings[e.Key]; ok { // absent means "not able to say"
+				g := groupOf(rr.rel)
+				byGroup[g] = append(byGroup[g], v)
 			}
-			g := groupOf(rr.rel)
-			s := sums[g]
-			sums[g] = [2]int{s[0] + v, s[1] + 1}
-			all = append(all, v)
 		}
+		// "All others" is built only from cells that are shown themselves. Were it to include
+		// ratings from a cell that is withheld (a lone line manager, say), subtracting the shown
+		// groups from it would reveal that person's rating exactly.
+		var shown []int
 		for _, g := range rep.Groups {
-			row.Groups = append(row.Groups, stat(sums[g.Key][0], sums[g.Key][1]))
+			st := statOf(byGroup[g.Key])
+			row.Groups = append(row.Groups, st)
+			if st.Shown {
+				shown = append(shown, byGroup[g.Key]...)
+			}
 		}
-		total := 0
-		for _, v := range all {
-			total += v
-		}
-		row.Others = stat(total, len(all))
+		row.Others = statOf(shown)
+		row.Withheld = row.totalRatings(byGroup) - len(shown)
 		if row.Others.Shown {
-			sort.Ints(all)
-			row.Min, row.Max = all[0], all[len(all)-1]
+			sort.Ints(shown)
+			row.Min, row.Max = shown[0], shown[len(shown)-1]
 			if row.Self > 0 {
 				row.Diff = math.Round((row.Others.Mean-float64(row.Self))*100) / 100
 			}
@@ -198,9 +207,14 @@ func (s *Service) Report(ctx context.Context, userID, roundID int64) (*Report, e
 	return rep, nil
 }
 
-func stat(sum, n int) Stat {
-	if n < MinGroup {
-		return Stat{N: n}
+// statOf summarises ratings, withholding the mean when fewer than MinGroup gave them.
+func statOf(vals []int) Stat {
+	if len(vals) < MinGroup {
+		return Stat{N: len(vals)}
 	}
-	return Stat{Mean: math.Round(float64(sum)/float64(n)*100) / 100, N: n, Shown: true}
+	sum := 0
+	for _, v := range vals {
+		sum += v
+	}
+	return Stat{Mean: math.Round(float64(sum)/float64(len(vals))*100) / 100, N: len(vals), Shown: true}
 }

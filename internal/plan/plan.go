@@ -386,6 +386,14 @@ func (s *Service) AddAction(ctx context.Context, ownerID, goalID int64, in Actio
 
 // SetActionStatus moves one of the owner's actions on.
 func (s *Service) SetActionStatus(ctx context.Context, ownerID, actionID int64, status string) error {
+	// Someone else's action does not exist for this person, whatever they send.
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM goal_actions a JOIN goals g ON g.id = a.goal_id WHERE a.id = ? AND g.user_id = ?`, actionID, ownerID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
 	ok := false
 	for _, st := range ActionStatuses {
 		ok = ok || st == status

@@ -124,6 +124,27 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/frameworks/{key}", Token, s.api.GetFramework},
 		{"GET", "/api/v1/frameworks/{key}/versions", Token, s.api.FrameworkVersions},
 		{"GET", "/api/v1/frameworks/{key}/elements/{element}", Token, s.api.GetElement},
+		// My leadership: the token owner's own records only; anyone else's answer 404.
+		{"GET", "/api/v1/assessments", Token, s.api.ListAssessments},
+		{"POST", "/api/v1/assessments", Token, s.api.StartAssessment},
+		{"GET", "/api/v1/assessments/compare", Token, s.api.CompareAssessments},
+		{"GET", "/api/v1/assessments/{id}", Token, s.api.GetAssessment},
+		{"PUT", "/api/v1/assessments/{id}/ratings", Token, s.api.SaveRatings},
+		{"GET", "/api/v1/gaps", Token, s.api.Gaps},
+		{"GET", "/api/v1/feedback", Token, s.api.ListRounds},
+		{"POST", "/api/v1/feedback", Token, s.api.CreateRound},
+		{"GET", "/api/v1/feedback/{id}", Token, s.api.GetRound},
+		{"POST", "/api/v1/feedback/{id}/raters", Token, s.api.InviteRater},
+		{"GET", "/api/v1/feedback/{id}/report", Token, s.api.RoundReport},
+		{"GET", "/api/v1/plan/goals", Token, s.api.ListGoals},
+		{"POST", "/api/v1/plan/goals", Token, s.api.CreateGoal},
+		{"GET", "/api/v1/plan/goals/{id}", Token, s.api.GetGoal},
+		{"PUT", "/api/v1/plan/goals/{id}", Token, s.api.UpdateGoal},
+		{"POST", "/api/v1/plan/goals/{id}/actions", Token, s.api.AddAction},
+		{"PUT", "/api/v1/plan/actions/{id}", Token, s.api.SetActionStatus},
+		{"GET", "/api/v1/plan/shares", Token, s.api.ListShares},
+		{"POST", "/api/v1/plan/shares", Token, s.api.SharePlan},
+		{"DELETE", "/api/v1/plan/shares/{id}", Token, s.api.RevokeShare},
 	}
 }
 

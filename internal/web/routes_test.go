@@ -153,8 +153,23 @@ func routeByRole(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	shares, _ := app.Plans.Shares(ctx, alex.ID)
+	// A second share, with a mentor, for the API's DELETE row: the web revoke row takes the first.
+	if err := app.Plans.ShareWith(ctx, alex, "dev.ramesh@demo.pillars.test", app.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	var mentorShare int64
+	all, _ := app.Plans.Shares(ctx, alex.ID)
+	for _, sh := range all {
+		if sh.ViewerEmail == "dev.ramesh@demo.pillars.test" && sh.RevokedAt == nil {
+			mentorShare = sh.ID
+		}
+	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	mine := func(ok int) expect { return signedIn(http.StatusNotFound).with("practitioner", ok) }
+	// apiMine: Alex's token gets ok; to the administrator's token Alex's record does not exist.
+	apiMine := func(ok int) expect { return apiToken(http.StatusNotFound).with("token-practitioner", ok) }
+	inMonths := func(n int) string { return time.Now().AddDate(0, n, 0).Format(time.DateOnly) }
+	goalBody := `{"specific": "Chair the huddle", "due_on": "` + inMonths(3) + `", "elements": [{"framework": "ot-leadership", "element": "influence"}]}`
 
 	validFramework := "key: route-test\nversion: \"1\"\ntitle: Route test\nsummary: For the route test.\nelements:\n  - key: a\n    title: A\n"
 	rows := []routeRow{
@@ -238,10 +253,33 @@ func routeByRole(t *testing.T, db *store.DB) {
 		{route: "GET /api/v1/frameworks/{key}", path: "/api/v1/frameworks/ot-leadership", expect: apiToken(200)},
 		{route: "GET /api/v1/frameworks/{key}/versions", path: "/api/v1/frameworks/ot-leadership/versions", expect: apiToken(200)},
 		{route: "GET /api/v1/frameworks/{key}/elements/{element}", path: "/api/v1/frameworks/ot-leadership/elements/influence", expect: apiToken(200)},
+		// My leadership over the API. The administrator has no draft (201) and, with the career level
+		// set by the web row above, no submitted assessment to find gaps in (404).
+		{route: "GET /api/v1/assessments", path: "/api/v1/assessments", expect: apiToken(200)},
+		{route: "POST /api/v1/assessments", path: "/api/v1/assessments", body: `{"framework": "ot-leadership"}`, expect: apiToken(http.StatusCreated).with("token-practitioner", 200)},
+		{route: "GET /api/v1/assessments/compare", path: "/api/v1/assessments/compare?before=" + id(submitted.ID) + "&after=" + id(submitted.ID), expect: apiMine(200)},
+		{route: "GET /api/v1/assessments/{id}", path: "/api/v1/assessments/" + id(submitted.ID), expect: apiMine(200)},
+		{route: "PUT /api/v1/assessments/{id}/ratings", path: "/api/v1/assessments/" + id(draft.ID) + "/ratings", body: `{"ratings": {"influence": {"rating": 2}}}`, expect: apiMine(200)},
+		{route: "GET /api/v1/gaps", path: "/api/v1/gaps?framework=ot-leadership", expect: apiToken(200).with("token-admin", http.StatusNotFound)},
+		{route: "GET /api/v1/feedback", path: "/api/v1/feedback", expect: apiToken(200)},
+		{route: "POST /api/v1/feedback", path: "/api/v1/feedback", body: `{"assessment": ` + id(submitted.ID) + `, "title": "API route test", "deadline": "` + inMonths(1) + `"}`, expect: apiMine(http.StatusCreated)},
+		{route: "GET /api/v1/feedback/{id}", path: "/api/v1/feedback/" + id(round.ID), expect: apiMine(200)},
+		{route: "POST /api/v1/feedback/{id}/raters", path: "/api/v1/feedback/" + id(round.ID) + "/raters", body: `{"name": "Lee", "email": "lee@example.org", "relationship": "peer"}`, expect: apiMine(http.StatusCreated)},
+		{route: "GET /api/v1/feedback/{id}/report", path: "/api/v1/feedback/" + id(round.ID) + "/report", expect: apiMine(200)},
+		{route: "GET /api/v1/plan/goals", path: "/api/v1/plan/goals", expect: apiToken(200)},
+		{route: "POST /api/v1/plan/goals", path: "/api/v1/plan/goals", body: goalBody, expect: apiToken(http.StatusCreated)},
+		{route: "GET /api/v1/plan/goals/{id}", path: "/api/v1/plan/goals/" + id(goal.ID), expect: apiMine(200)},
+		{route: "PUT /api/v1/plan/goals/{id}", path: "/api/v1/plan/goals/" + id(goal.ID), body: strings.Replace(goalBody, "{", `{"status": "active", `, 1), expect: apiMine(200)},
+		{route: "POST /api/v1/plan/goals/{id}/actions", path: "/api/v1/plan/goals/" + id(goal.ID) + "/actions", body: `{"title": "Ask to chair", "pathway": "progressive-responsibility"}`, expect: apiMine(http.StatusCreated)},
+		{route: "PUT /api/v1/plan/actions/{id}", path: "/api/v1/plan/actions/" + id(action.ID), body: `{"status": "in-progress"}`, expect: apiMine(200)},
+		{route: "GET /api/v1/plan/shares", path: "/api/v1/plan/shares", expect: apiToken(200)},
+		// Both already share with Ruth (the administrator through the web row above): 200, unchanged.
+		{route: "POST /api/v1/plan/shares", path: "/api/v1/plan/shares", body: `{"email": "` + ruth.Email + `"}`, expect: apiToken(200)},
 
 		// These change state that rows above rely on, so they come late.
 		{route: "POST /feedback/{id}/close", path: "/feedback/" + id(round.ID) + "/close", form: url.Values{}, expect: mine(http.StatusSeeOther)},
 		{route: "POST /plan/shares/{id}/revoke", path: "/plan/shares/" + id(shares[0].ID) + "/revoke", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "DELETE /api/v1/plan/shares/{id}", path: "/api/v1/plan/shares/" + id(mentorShare), expect: apiMine(http.StatusNoContent)},
 
 		// Last: it ends each persona's session.
 		{route: "POST /sign-out", path: "/sign-out", form: url.Values{}, expect: signedIn(http.StatusSeeOther)},

@@ -57,7 +57,7 @@ type Deps struct {
 // New builds the HTTP handler for the whole application.
 func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, queue: d.Queue, started: time.Now()}
-	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger}
+	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger, Assess: d.Assess, Plans: d.Plans, Accounts: d.Accounts, Queue: d.Queue, BaseURL: d.Config.BaseURL}
 	var err error
 	if s.static, err = newStaticAssets(); err != nil {
 		return nil, err
