@@ -31,11 +31,13 @@ var seriesStyles = []struct {
 // Radar draws a radar (spider) chart of several series over the same labelled axes, from min at
 // the centre to max at the rim, with a ring at each whole step.
 func Radar(id, title, desc string, labels []string, min, max float64, series []Series) template.HTML {
-	const size, cx, cy, radius = 560.0, 280.0, 280.0, 190.0
+	// The drawing is wider than it is tall: labels sit beside the left and right spokes and
+	// need room for names like "Emotional intelligence" without being clipped.
+	const size, width, cx, cy, radius = 560.0, 800.0, 400.0, 280.0, 190.0
 	n := len(labels)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="100%%" role="img" aria-labelledby="%s-title %s-desc" class="pillars-chart" id="%s">`,
-		size, size+20+float64(len(series))*24, id, id, id)
+		width, size+20+float64(len(series))*24, id, id, id)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, html.EscapeString(title), id, html.EscapeString(desc))
 	if n < 3 || max <= min {
 		b.WriteString(`</svg>`)
@@ -96,9 +98,9 @@ func Radar(id, title, desc string, labels []string, min, max float64, series []S
 		}
 		// Legend.
 		ly := size + float64(si)*24
-		fmt.Fprintf(&b, `<line x1="40" y1="%.1f" x2="80" y2="%.1f" stroke="%s" stroke-width="3"%s/>`, ly, ly, st.colour, dash)
-		b.WriteString(marker(st.marker, 60, ly, st.colour))
-		fmt.Fprintf(&b, `<text x="90" y="%.1f" font-size="14" fill="#212b32" dominant-baseline="middle">%s</text>`, ly, html.EscapeString(s.Name))
+		fmt.Fprintf(&b, `<line x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="%s" stroke-width="3"%s/>`, cx-160, ly, cx-120, ly, st.colour, dash)
+		b.WriteString(marker(st.marker, cx-140, ly, st.colour))
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="14" fill="#212b32" dominant-baseline="middle">%s</text>`, cx-110, ly, html.EscapeString(s.Name))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -440,7 +440,7 @@ func Suggestions() (map[string][]Suggestion, error) {
 func (s *Service) GoalFromGap(ctx context.Context, owner *auth.User, frameworkKey string, e *framework.Element, current float64, target, level int, levelName string) (*Goal, error) {
 	today, _ := time.Parse(time.DateOnly, Today(s.now()))
 	in := GoalInput{
-		Specific:   fmt.Sprintf("Develop my %s from %s towards %d, what level %d (%s) typically shows", strings.ToLower(e.Title), trimFloat(current), target, level, levelName),
+		Specific:   fmt.Sprintf("Raise my rating for %s from %s to %d, what level %d (%s) typically shows", e.Title, trimFloat(current), target, level, levelName),
 		Measurable: fmt.Sprintf("A rating of %d or more for %s in my next self-assessment or 360 feedback", target, e.Title),
 		Achievable: "Through the actions below, reviewed with my supervisor or mentor",
 		Relevant:   fmt.Sprintf("%s is one of my largest gaps for my career level", e.Title),

@@ -179,8 +179,10 @@ func (s *Server) closeRound(w http.ResponseWriter, r *http.Request) {
 }
 
 type reportData struct {
-	Report *assess.Report
-	Radar  template.HTML
+	Report       *assess.Report
+	Radar        template.HTML
+	Strengths    []string
+	Developments []string
 }
 
 // RadarFor draws a report's radar chart of self against all others.
@@ -213,7 +215,15 @@ func (s *Server) roundReport(w http.ResponseWriter, r *http.Request, print bool)
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "feedback-report", view{Title: "360 report: " + round.Title, Print: print, Data: reportData{Report: rep, Radar: RadarFor(rep)},
+	d := reportData{Report: rep, Radar: RadarFor(rep)}
+	for _, c := range rep.Comments {
+		if c.Kind == "strength" {
+			d.Strengths = append(d.Strengths, c.Body)
+		} else {
+			d.Developments = append(d.Developments, c.Body)
+		}
+	}
+	s.render(w, r, http.StatusOK, "feedback-report", view{Title: "360 report: " + round.Title, Print: print, Data: d,
 		Crumbs: []navLink{{Label: "360 feedback", Href: "/feedback"}, {Label: round.Title, Href: "/feedback/" + strconv.FormatInt(round.ID, 10)}}})
 }
 

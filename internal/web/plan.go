@@ -229,7 +229,7 @@ func (s *Server) addAction(w http.ResponseWriter, r *http.Request) {
 				errs[i].Field = "due-" + strconv.FormatInt(g.ID, 10)
 			}
 		}
-		s.planActionErrors(w, r, form, errs, g.ID)
+		s.planActionErrors(w, r, form, errs)
 		return
 	}
 	if err != nil {
@@ -240,25 +240,10 @@ func (s *Server) addAction(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/plan#goal-"+strconv.FormatInt(g.ID, 10), http.StatusSeeOther)
 }
 
-// planActionErrors re-shows the plan with the action form's problems beside that goal's fields.
-func (s *Server) planActionErrors(w http.ResponseWriter, r *http.Request, form url.Values, errs valid.Errors, goalID int64) {
-	id := strconv.FormatInt(goalID, 10)
-	shown := valid.Errors{}
-	for _, e := range errs {
-		shown = append(shown, e)
-	}
-	// The partial looks errors up by their plain names; keep both spellings.
-	for _, e := range errs {
-		switch e.Field {
-		case "title-" + id:
-			shown = append(shown, valid.FieldError{Field: "title", Message: e.Message})
-		case "pathway-" + id:
-			shown = append(shown, valid.FieldError{Field: "pathway", Message: e.Message})
-		case "due-" + id:
-			shown = append(shown, valid.FieldError{Field: "action_due_on", Message: e.Message})
-		}
-	}
-	s.planPage(w, r, http.StatusUnprocessableEntity, shown, form, false)
+// planActionErrors re-shows the plan with the action form's problems beside that goal's fields;
+// the errors already carry those fields' ids (title-N, pathway-N, due-N).
+func (s *Server) planActionErrors(w http.ResponseWriter, r *http.Request, form url.Values, errs valid.Errors) {
+	s.planPage(w, r, http.StatusUnprocessableEntity, errs, form, false)
 }
 
 func (s *Server) setActionStatus(w http.ResponseWriter, r *http.Request) {
