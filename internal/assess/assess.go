@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/rollup"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -264,11 +265,28 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 			_, err := tx.Exec(ctx, `UPDATE assessments SET updated_at = ? WHERE id = ?`, now, id)
 			return err
 		}
+		// The organisations' heat map totals swap the old latest assessment for this one.
+		orgs, err := rollup.Orgs(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			if err := rollup.Remove(ctx, tx, userID, o); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE assessments SET is_latest = ? WHERE user_id = ? AND framework_key = ? AND is_latest = ?`, false, userID, a.FrameworkKey, true); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE assessments SET status = 'submitted', submitted_at = ?, updated_at = ?, is_latest = ? WHERE id = ?`, now, now, true, id)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE assessments SET status = 'submitted', submitted_at = ?, updated_at = ?, is_latest = ? WHERE id = ?`, now, now, true, id); err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			if err := rollup.Add(ctx, tx, userID, o); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

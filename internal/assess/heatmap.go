@@ -38,9 +38,9 @@ const NoTeam = "No team recorded"
 // HeatMap aggregates an organisation's members' latest assessments on a framework. Callers must
 // have checked that the person asking may see the organisation's aggregates.
 //
-// The database groups on integers only (team id, framework version, element position): for a
-// trust of 5,000 people with 20 ratings each that is the difference between about 60 ms and
-// 130 ms on SQLite. Names come back from the small result in Go.
+// It reads the running totals kept by package rollup (one row per team, framework version and
+// element) rather than every rating: a trust of 5,000 people with 20 ratings each is 1,000 rows
+// instead of 100,000. Names are put back from the small result in Go.
 func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string) (*HeatMap, error) {
 	f, _, err := s.frameworks.Get(ctx, frameworkKey, "")
 	if err != nil {
@@ -62,13 +62,8 @@ func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string)
 	}
 	trows.Close()
 
-	rows, err := s.db.Query(ctx, `
-		SELECT COALESCE(m.team_id, 0), a.framework_version_id, r.element_pos, SUM(r.rating), COUNT(r.rating)
-		FROM (SELECT DISTINCT user_id, team_id FROM memberships WHERE org_id = ?) m
-		JOIN assessments a ON a.user_id = m.user_id AND a.framework_key = ? AND a.is_latest = ?
-		JOIN assessment_ratings r ON r.assessment_id = a.id
-		WHERE r.rating IS NOT NULL
-		GROUP BY m.team_id, a.framework_version_id, r.element_pos`, orgID, frameworkKey, true)
+	rows, err := s.db.Query(ctx, `SELECT team_id, version_id, element_pos, total, n FROM heat_totals
+		WHERE org_id = ? AND framework_key = ? AND n > 0`, orgID, frameworkKey)
 	if err != nil {
 		return nil, fmt.Errorf("assess: heat map: %w", err)
 	}

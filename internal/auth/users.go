@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pillars-ot/pillars/internal/rollup"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -223,14 +224,21 @@ func (s *Service) Grant(ctx context.Context, actorID, userID int64, orgSlug stri
 			}
 			return err
 		}
-		var exists int
-		err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE user_id = ? AND org_id = ? AND role = ?`, userID, orgID, role).Scan(&exists)
+		var exists, inOrg int
+		var team sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT COUNT(CASE WHEN role = ? THEN 1 END), COUNT(*), MAX(team_id) FROM memberships WHERE user_id = ? AND org_id = ?`, role, userID, orgID).Scan(&exists, &inOrg, &team)
 		if err != nil || exists > 0 {
 			return err
 		}
 		now := s.now()
-		if _, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, ?)`, userID, orgID, role, now); err != nil {
+		// A person has one team in an organisation, whatever roles they hold there.
+		if _, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, org_id, role, team_id, created_at) VALUES (?, ?, ?, ?, ?)`, userID, orgID, role, team, now); err != nil {
 			return fmt.Errorf("auth: grant: %w", err)
+		}
+		if inOrg == 0 { // newly in the organisation: their latest assessments now count in its heat map
+			if err := rollup.Add(ctx, tx, userID, orgID); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO audit_events (actor_id, action, subject, detail, at) VALUES (?, 'role.grant', ?, ?, ?)`, nullID(actorID), fmt.Sprintf("user:%d", userID), orgSlug+":"+string(role), now)
 		return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/rollup"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -182,6 +183,9 @@ func (s *Service) SetTeam(ctx context.Context, userID, orgID int64, team string)
 			}
 			teamID = id
 		}
+		if err := rollup.Remove(ctx, tx, userID, orgID); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE memberships SET team_id = ? WHERE user_id = ? AND org_id = ?`, teamID, userID, orgID)
 		if err != nil {
 			return err
@@ -189,6 +193,6 @@ func (s *Service) SetTeam(ctx context.Context, userID, orgID int64, team string)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return rollup.Add(ctx, tx, userID, orgID)
 	})
 }

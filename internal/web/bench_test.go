@@ -12,6 +12,7 @@ import (
 
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/rollup"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/testutil"
 )
@@ -157,6 +158,7 @@ func generateTrust(ctx context.Context, db *store.DB, orgID, versionID int64, pe
 				}
 			}
 		}
-		return nil
+		// Bulk rows bypass the areas, so the running totals are rebuilt once at the end.
+		return rollup.Rebuild(ctx, tx, orgID)
 	})
 }

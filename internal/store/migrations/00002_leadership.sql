@@ -43,6 +43,21 @@ CREATE TABLE assessment_ratings (
 -- Covers the heat map's scan, so it never visits the table itself.
 CREATE INDEX assessment_ratings_cover ON assessment_ratings(assessment_id, element_pos, rating);
 
+-- Running totals behind the heat map: for each organisation, team (0 = none), framework version
+-- and element, the sum and count of members' latest ratings. Kept up to date in the same
+-- transaction as every change that affects them (package rollup), so the heat map of a trust
+-- of thousands reads about a thousand rows instead of aggregating every rating.
+CREATE TABLE heat_totals (
+    org_id         BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    team_id        BIGINT NOT NULL,
+    framework_key  TEXT NOT NULL,
+    version_id     BIGINT NOT NULL,
+    element_pos    INTEGER NOT NULL,
+    total          BIGINT NOT NULL,
+    n              BIGINT NOT NULL,
+    PRIMARY KEY (org_id, framework_key, team_id, version_id, element_pos)
+);
+
 -- A 360 round asks others to rate the person on the elements of a submitted self-assessment.
 CREATE TABLE feedback_rounds (
     id             {{ID}},
@@ -171,6 +186,7 @@ DROP TABLE goal_actions;
 DROP TABLE goal_elements;
 DROP TABLE goals;
 DROP TABLE level_targets;
+DROP TABLE heat_totals;
 DROP TABLE feedback_comments;
 DROP TABLE feedback_ratings;
 DROP TABLE feedback_links;

@@ -1,0 +1,113 @@
+// Package rollup keeps the heat map's running totals (table heat_totals) in step with the data
+// they summarise: members' latest self-assessments and the teams they belong to. Summing 100,000
+// ratings on every view is too slow for a national-scale trust on SQLite, so the areas that
+// change those facts call Remove before and Add after the change, inside the same transaction.
+// It depends only on the store so that auth, org and assess can all call it.
+//
+// The rule it keeps: a person counts in an organisation once, in their team there (0 for none),
+// with every framework's latest submitted assessment.
+package rollup
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pillars-ot/pillars/internal/store"
+)
+
+// teamOf is the person's team in the organisation, or 0; ok is false when they are not a member.
+func teamOf(ctx context.Context, tx *store.Tx, userID, orgID int64) (int64, bool, error) {
+	var n int
+	var team int64
+	err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(team_id), 0) FROM memberships WHERE user_id = ? AND org_id = ?`, userID, orgID).Scan(&n, &team)
+	return team, n > 0, err
+}
+
+type rating struct {
+	framework string
+	version   int64
+	pos       int
+	value     int
+}
+
+func latestRatings(ctx context.Context, tx *store.Tx, userID int64) ([]rating, error) {
+	rows, err := tx.Query(ctx, `SELECT a.framework_key, a.framework_version_id, r.element_pos, r.rating FROM assessments a
+		JOIN assessment_ratings r ON r.assessment_id = a.id WHERE a.user_id = ? AND a.is_latest = ? AND r.rating IS NOT NULL`, userID, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rating
+	for rows.Next() {
+		var x rating
+		if err := rows.Scan(&x.framework, &x.version, &x.pos, &x.value); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// apply adds (sign 1) or removes (sign -1) the person's latest ratings in the organisation.
+func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int) error {
+	team, member, err := teamOf(ctx, tx, userID, orgID)
+	if err != nil || !member {
+		return err
+	}
+	ratings, err := latestRatings(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	for _, r := range ratings {
+		if _, err := tx.Exec(ctx, `INSERT INTO heat_totals (org_id, team_id, framework_key, version_id, element_pos, total, n) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (org_id, framework_key, team_id, version_id, element_pos)
+			DO UPDATE SET total = heat_totals.total + excluded.total, n = heat_totals.n + excluded.n`,
+			orgID, team, r.framework, r.version, r.pos, sign*r.value, sign); err != nil {
+			return fmt.Errorf("rollup: %w", err)
+		}
+	}
+	return nil
+}
+
+// Remove takes the person's current contribution out of one organisation's totals.
+func Remove(ctx context.Context, tx *store.Tx, userID, orgID int64) error {
+	return apply(ctx, tx, userID, orgID, -1)
+}
+
+// Add puts the person's current contribution into one organisation's totals.
+func Add(ctx context.Context, tx *store.Tx, userID, orgID int64) error {
+	return apply(ctx, tx, userID, orgID, 1)
+}
+
+// Orgs lists the organisations the person belongs to.
+func Orgs(ctx context.Context, tx *store.Tx, userID int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT org_id FROM memberships WHERE user_id = ?`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Rebuild recomputes an organisation's totals from scratch: for bulk loads and as a repair.
+func Rebuild(ctx context.Context, tx *store.Tx, orgID int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM heat_totals WHERE org_id = ?`, orgID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO heat_totals (org_id, team_id, framework_key, version_id, element_pos, total, n)
+		SELECT ?, m.team_id, a.framework_key, a.framework_version_id, r.element_pos, SUM(r.rating), COUNT(r.rating)
+		FROM (SELECT user_id, COALESCE(MAX(team_id), 0) AS team_id FROM memberships WHERE org_id = ? GROUP BY user_id) m
+		JOIN assessments a ON a.user_id = m.user_id AND a.is_latest = ?
+		JOIN assessment_ratings r ON r.assessment_id = a.id
+		WHERE r.rating IS NOT NULL
+		GROUP BY m.team_id, a.framework_key, a.framework_version_id, r.element_pos`, orgID, orgID, true)
+	return err
+}
