@@ -310,19 +310,35 @@ func (s *Service) goals(ctx context.Context, ownerID, onlyID int64) ([]Goal, err
 	if err != nil {
 		return nil, err
 	}
+	type goalElement struct {
+		goal int64
+		ref  ElementRef
+	}
+	var elems []goalElement
 	for erows.Next() {
-		var gid int64
-		var e ElementRef
-		if err := erows.Scan(&gid, &e.Framework, &e.Element); err != nil {
+		var ge goalElement
+		if err := erows.Scan(&ge.goal, &ge.ref.Framework, &ge.ref.Element); err != nil {
 			erows.Close()
 			return nil, err
 		}
-		if i, ok := index[gid]; ok {
-			e.Title = s.elementTitle(ctx, e)
-			out[i].Elements = append(out[i].Elements, e)
-		}
+		elems = append(elems, ge)
 	}
 	erows.Close()
+	// Titles are looked up only after the rows are closed: a query run while rows are open needs
+	// a second connection, and under load every request waiting for a second connection while
+	// holding its first empties the pool for good.
+	titles := map[ElementRef]string{}
+	for _, ge := range elems {
+		i, ok := index[ge.goal]
+		if !ok {
+			continue
+		}
+		if _, seen := titles[ge.ref]; !seen {
+			titles[ge.ref] = s.elementTitle(ctx, ge.ref)
+		}
+		ge.ref.Title = titles[ge.ref]
+		out[i].Elements = append(out[i].Elements, ge.ref)
+	}
 	arows, err := s.db.Query(ctx, `SELECT a.id, a.goal_id, a.title, a.pathway, a.status, a.due_on FROM goal_actions a JOIN goals g ON g.id = a.goal_id WHERE g.user_id = ? ORDER BY a.id`, ownerID)
 	if err != nil {
 		return nil, err

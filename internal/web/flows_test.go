@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -10,11 +11,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/config"
 	"github.com/pillars-ot/pillars/internal/demo"
+	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/testutil"
 )
@@ -312,4 +315,44 @@ func TestFrameworkImportInTheBrowserKeepsTheText(t *testing.T) {
 			t.Error("no confirmation after import")
 		}
 	})
+}
+
+// TestHomeUnderConcurrentLoad: many people loading a home page with a plan at once must all be
+// served. A query run while another's rows are still open needs a second pooled connection;
+// under load every request then waits for one while holding one, and the pool never frees up.
+func TestHomeUnderConcurrentLoad(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	ctx := context.Background()
+	u, _ := app.Accounts.UserByEmail(ctx, alex)
+	for i := 0; i < 3; i++ {
+		if _, err := app.Plans.CreateGoal(ctx, u.ID, plan.GoalInput{Specific: fmt.Sprintf("Goal %d", i), DueOn: time.Now().AddDate(0, 2, 0).Format(time.DateOnly),
+			Elements: []plan.ElementRef{{Framework: "ot-leadership", Element: "influence"}, {Framework: "ot-leadership", Element: "team"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := demoClient(t, app, alex)
+	var wg sync.WaitGroup
+	statuses := make(chan int, 32*5)
+	for g := 0; g < 32; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				resp, err := c.Get(app.URL + "/home")
+				if err != nil {
+					statuses <- -1
+					continue
+				}
+				resp.Body.Close()
+				statuses <- resp.StatusCode
+			}
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != http.StatusOK {
+			t.Fatalf("a concurrent home page load answered %d", s)
+		}
+	}
 }

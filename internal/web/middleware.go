@@ -67,6 +67,18 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 
 // recoverPanics turns a panic into the ordinary "sorry" page. The stack goes to the log with a
 // reference the person can quote; it never reaches the page.
+// requestDeadline bounds the database work a request may do: waiting for a pooled connection,
+// say, ends with the ordinary error page instead of a hang.
+const requestDeadline = 30 * time.Second
+
+func (s *Server) withDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), requestDeadline)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {

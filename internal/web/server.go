@@ -93,6 +93,7 @@ func New(d Deps) (*Server, error) {
 	h = csrf.Handler(h)
 	h = s.limitBody(h)
 	h = s.securityHeaders(h)
+	h = s.withDeadline(h)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
 	s.handler = h
