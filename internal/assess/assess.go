@@ -112,9 +112,7 @@ func (s *Service) Get(ctx context.Context, userID, id int64) (*Assessment, error
 	if err != nil {
 		return nil, fmt.Errorf("assess: get %d: %w", id, err)
 	}
-	if submitted.Valid {
-		a.SubmittedAt = &submitted.Time
-	}
+	a.SubmittedAt = store.TimePtr(submitted)
 	rows, err := s.db.Query(ctx, `SELECT element_key, rating, importance, evidence FROM assessment_ratings WHERE assessment_id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -323,9 +321,7 @@ func (s *Service) History(ctx context.Context, userID int64) ([]Summary, error) 
 		if err := rows.Scan(&x.ID, &x.FrameworkKey, &x.Status, &x.CreatedAt, &sub, &x.Rated); err != nil {
 			return nil, err
 		}
-		if sub.Valid {
-			x.SubmittedAt = &sub.Time
-		}
+		x.SubmittedAt = store.TimePtr(sub)
 		out = append(out, x)
 	}
 	return out, rows.Err()

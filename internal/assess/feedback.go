@@ -151,9 +151,7 @@ func scanRound(row interface{ Scan(...any) error }) (*Round, error) {
 		}
 		return nil, err
 	}
-	if closed.Valid {
-		r.ClosedAt = &closed.Time
-	}
+	r.ClosedAt = store.TimePtr(closed)
 	return &r, nil
 }
 
@@ -255,9 +253,7 @@ func (s *Service) raters(ctx context.Context, roundID int64) ([]Rater, error) {
 		if err := rows.Scan(&r.ID, &r.RoundID, &r.Name, &r.Email, &r.Relationship, &r.InvitedAt, &resp); err != nil {
 			return nil, err
 		}
-		if resp.Valid {
-			r.RespondedAt = &resp.Time
-		}
+		r.RespondedAt = store.TimePtr(resp)
 		out = append(out, r)
 	}
 	return out, rows.Err()

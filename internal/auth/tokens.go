@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/pillars-ot/pillars/internal/store"
 	"strings"
 	"time"
 
@@ -74,17 +75,10 @@ func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 		if err := rows.Scan(&t.ID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &rev); err != nil {
 			return nil, err
 		}
-		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(rev)
+		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = store.TimePtr(exp), store.TimePtr(used), store.TimePtr(rev)
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	return &t.Time
 }
 
 // RevokeToken stops one of the person's own tokens working. Another person's token id answers

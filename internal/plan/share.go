@@ -102,9 +102,7 @@ func (s *Service) Shares(ctx context.Context, ownerID int64) ([]Share, error) {
 		if err := rows.Scan(&x.ID, &x.ViewerID, &x.ViewerName, &x.ViewerEmail, &x.CreatedAt, &rev); err != nil {
 			return nil, err
 		}
-		if rev.Valid {
-			x.RevokedAt = &rev.Time
-		}
+		x.RevokedAt = store.TimePtr(rev)
 		out = append(out, x)
 	}
 	return out, rows.Err()

@@ -339,3 +339,11 @@ func IsUniqueViolation(err error) bool {
 // Now is the current time in UTC truncated to microseconds, the precision both engines keep,
 // so a value written and read back compares equal.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// TimePtr turns a nullable time column into a pointer: nil for NULL.
+func TimePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
