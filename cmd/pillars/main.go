@@ -22,6 +22,7 @@ Commands:
   user        create people, give them roles, reset passwords
   org         create and list organisations
   framework   validate, import and list frameworks
+  privacy     check a file for anything that could identify a service user
   demo        load the fictional demo organisations and people
   version     print the version
 
@@ -56,6 +57,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"user":      cmdUser,
 		"org":       cmdOrg,
 		"framework": cmdFramework,
+		"privacy":   cmdPrivacy,
 		"demo":      cmdDemo,
 		"version":   cmdVersion,
 	}

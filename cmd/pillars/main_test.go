@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, cmd := range []string{"serve", "migrate", "user", "org", "framework", "demo", "version"} {
+	for _, cmd := range []string{"serve", "migrate", "user", "org", "framework", "privacy", "demo", "version"} {
 		code, out, errOut := runCLI(t, "", cmd, "--help")
 		if code != 0 || !strings.Contains(out+errOut, "pillars") || len(out+errOut) < 40 {
 			t.Errorf("%s --help: exit %d\n%s%s", cmd, code, out, errOut)
@@ -123,5 +124,35 @@ func TestFrameworkValidateCommand(t *testing.T) {
 	args := append([]string{"framework", "validate"}, files...)
 	if code, out, errOut := runCLI(t, "", args...); code != 0 || strings.Count(out, "valid:") != len(files) {
 		t.Fatalf("validate built-ins: %d %s %s", code, out, errOut)
+	}
+}
+
+func TestPrivacyCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	clean, dirty := filepath.Join(dir, "clean.txt"), filepath.Join(dir, "dirty.txt")
+	os.WriteFile(clean, []byte("On 12 March 2024 I led a falls session; reference 943 476 5918 is not valid."), 0o644)
+	os.WriteFile(dirty, []byte("Saw Mrs Patel, NHS 943 476 5919."), 0o644)
+	code, out, _ := runCLI(t, "", "privacy", "check", clean)
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("clean file: %d %s", code, out)
+	}
+	code, out, _ = runCLI(t, "", "privacy", "check", dirty)
+	var got []struct {
+		Kind   string `json:"kind"`
+		Offset int    `json:"offset"`
+		Length int    `json:"length"`
+		Text   string `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 || len(got) != 2 ||
+		got[0].Kind != "name" || got[0].Text != "Mrs Patel" || got[0].Offset != 4 || got[0].Length != 9 ||
+		got[1].Kind != "nhs-number" || got[1].Text != "943 476 5919" {
+		t.Fatalf("dirty file: %d %s %v", code, out, err)
+	}
+	code, out, _ = runCLI(t, "Call 07700 900123", "privacy", "check", "-")
+	if code != 1 || !strings.Contains(out, `"phone"`) {
+		t.Fatalf("stdin: %d %s", code, out)
+	}
+	if code, _, errOut := runCLI(t, "", "privacy", "check", filepath.Join(dir, "missing.txt")); code != 2 || !strings.Contains(errOut, "cannot read") {
+		t.Fatalf("missing file: %d %s", code, errOut)
 	}
 }
