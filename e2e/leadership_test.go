@@ -400,6 +400,19 @@ func TestLeadershipJourney(t *testing.T) {
 		if got := b.summaryList(t)["Answers"]; got != "3 of 3 invited" {
 			t.Errorf("Answers: %q, want 3 of 3 invited", got)
 		}
+		// While the request is open the report holds nothing others said: comparing it before and
+		// after one person answered would give them away.
+		b.activate(t, "report while open", `main a[href="`+roundPath+`/report"]`)
+		wantPath(t, b, roundPath+"/report")
+		wantContains(t, "pending report", b.text(t, "main"), "The report opens when the request closes")
+		if n := eval[int](t, b, `document.querySelectorAll('main svg[role="img"]').length`); n != 0 {
+			t.Errorf("an open request's report draws a chart")
+		}
+		resp = b.visit(t, "feedback request", roundPath)
+		wantStatus(t, "round", resp.Status, 200)
+		b.activate(t, "close the request", `main form[action="`+roundPath+`/close"] button`)
+		wantPath(t, b, roundPath)
+		wantContains(t, "closed", b.text(t, "main"), "Closed")
 		b.activate(t, "report", `main a[href="`+roundPath+`/report"]`)
 		wantPath(t, b, roundPath+"/report")
 		wantContains(t, "answered", b.text(t, "main"), "3 people have answered")

@@ -40,7 +40,6 @@ type GroupCountJSON struct {
 	Relationship string `json:"relationship"`
 	Label        string `json:"label"`
 	Invited      int    `json:"invited"`
-	Answered     int    `json:"answered"`
 }
 
 // LineManagerJSON is the one rater shown by name: line managers are not anonymous.
@@ -142,7 +141,7 @@ func (a *API) GetRound(w http.ResponseWriter, r *http.Request) {
 	}
 	out := RoundDetailJSON{RoundJSON: roundJSON(round), Invited: st.Invited, Answered: st.Answered, Groups: []GroupCountJSON{}}
 	for _, g := range st.Groups {
-		out.Groups = append(out.Groups, GroupCountJSON{string(g.Relationship), g.Relationship.Label(), g.Invited, g.Answered})
+		out.Groups = append(out.Groups, GroupCountJSON{string(g.Relationship), g.Relationship.Label(), g.Invited})
 	}
 	if lm := st.LineManager; lm != nil {
 		out.LineManager = &LineManagerJSON{Name: lm.Name, Answered: lm.RespondedAt != nil}
@@ -224,6 +223,7 @@ type ReportJSON struct {
 	Framework       string            `json:"framework"`
 	Version         string            `json:"version"`
 	Answered        int               `json:"answered"`
+	Pending         bool              `json:"pending"` // the round is open: nothing others said is shown until it closes
 	OthersShown     bool              `json:"others_shown"`
 	Groups          []ReportGroupJSON `json:"groups"`
 	Rows            []ReportRowJSON   `json:"rows"`
@@ -251,7 +251,7 @@ func (a *API) RoundReport(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err, "feedback round", nil)
 		return
 	}
-	out := ReportJSON{Round: roundJSON(rep.Round), Framework: rep.Framework.Key, Version: rep.Framework.Version, Answered: rep.Answered, OthersShown: rep.OthersShown,
+	out := ReportJSON{Round: roundJSON(rep.Round), Framework: rep.Framework.Key, Version: rep.Framework.Version, Answered: rep.Answered, OthersShown: rep.OthersShown, Pending: rep.Pending,
 		Groups: []ReportGroupJSON{}, Rows: []ReportRowJSON{}, BlindSpots: []DifferenceJSON{}, HiddenStrengths: []DifferenceJSON{}, Comments: []CommentJSON{}}
 	for _, g := range rep.Groups {
 		out.Groups = append(out.Groups, ReportGroupJSON{g.Key, g.Label, g.Raters})
@@ -267,8 +267,12 @@ func (a *API) RoundReport(w http.ResponseWriter, r *http.Request) {
 			rj.Groups = append(rj.Groups, gm)
 		}
 		if row.Others.Shown {
-			m, lo, hi := row.Others.Mean, row.Min, row.Max
-			rj.Others, rj.Min, rj.Max = &m, &lo, &hi
+			m := row.Others.Mean
+			rj.Others = &m
+			if row.Max > 0 { // the spread is withheld below assess.MinSpread ratings
+				lo, hi := row.Min, row.Max
+				rj.Min, rj.Max = &lo, &hi
+			}
 			if row.Self > 0 {
 				d := row.Diff
 				rj.Difference = &d

@@ -233,12 +233,13 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 		return errs
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		// Re-check inside the transaction: a second tab may have submitted meanwhile.
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM assessments WHERE id = ? AND user_id = ?`, id, userID).Scan(&status); err != nil {
+		// Claim the draft first: the update locks the row (on PostgreSQL), so of two submissions
+		// racing, from a double click or a second tab, only one finds it still a draft.
+		res, err := tx.Exec(ctx, `UPDATE assessments SET updated_at = ? WHERE id = ? AND user_id = ? AND status = 'draft'`, s.now(), id, userID)
+		if err != nil {
 			return err
 		}
-		if status != "draft" {
+		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrAlreadySubmitted
 		}
 		pos := map[string]int{}

@@ -178,25 +178,45 @@ func TestFeedbackAnonymity(t *testing.T) {
 		fx := newFixture(t, db)
 		u := fx.person(t, 6)
 		self := fx.submitted(t, u, all(3))
-		round, err := fx.svc.CreateRound(ctx, u.ID, self.ID, "Spring 360", time.Now().Add(7*24*time.Hour))
-		if err != nil {
-			t.Fatal(err)
+		newRound := func() *assess.Round {
+			r, err := fx.svc.CreateRound(ctx, u.ID, self.ID, "Spring 360", time.Now().Add(7*24*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
 		}
-		rate(t, fx, u, round.ID, assess.Peer, 2, 5, "")
-		rep, _ := fx.svc.Report(ctx, u.ID, round.ID)
-		if rep.OthersShown || rep.Rows[0].Others.Shown || len(rep.Groups) != 0 {
+		closedReport := func(r *assess.Round) *assess.Report {
+			if err := fx.svc.Close(ctx, u.ID, r.ID); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := fx.svc.Report(ctx, u.ID, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+
+		// Two answers: nothing of theirs is shown, even once closed.
+		r1 := newRound()
+		rate(t, fx, u, r1.ID, assess.Peer, 2, 5, "")
+		if rep := closedReport(r1); rep.OthersShown || rep.Rows[0].Others.Shown || len(rep.Groups) != 0 || len(rep.Comments) != 0 {
 			t.Fatalf("two answers must not be shown: %+v", rep.Rows[0])
 		}
-		rate(t, fx, u, round.ID, assess.Peer, 1, 5, "A calm presence")
-		rate(t, fx, u, round.ID, assess.LineManager, 1, 1, "Could delegate more")
-		rate(t, fx, u, round.ID, assess.DirectReport, 1, 2, "")
-		rep, err = fx.svc.Report(ctx, u.ID, round.ID)
-		if err != nil {
-			t.Fatal(err)
+
+		// While a round is open the report shows nothing others said, however many answered:
+		// a report that changed with each answer would give each rater away.
+		r2 := newRound()
+		rate(t, fx, u, r2.ID, assess.Peer, 3, 5, "A calm presence")
+		rate(t, fx, u, r2.ID, assess.LineManager, 1, 1, "Could delegate more")
+		rate(t, fx, u, r2.ID, assess.DirectReport, 1, 2, "")
+		open, err := fx.svc.Report(ctx, u.ID, r2.ID)
+		if err != nil || !open.Pending || open.OthersShown || len(open.Groups) != 0 || len(open.Comments) != 0 || open.Rows[0].Others.Shown {
+			t.Fatalf("an open round's report shows answers: %+v %v", open, err)
 		}
+		rep := closedReport(r2)
 		// Peers (3) are shown; the line manager and the direct report (1 each) fold into a
 		// combined group of 2, too small to show.
-		if len(rep.Groups) != 1 || rep.Groups[0].Key != "peer" {
+		if rep.Pending || len(rep.Groups) != 1 || rep.Groups[0].Key != "peer" {
 			t.Fatalf("groups: %+v", rep.Groups)
 		}
 		row := rep.Rows[0]
@@ -204,14 +224,15 @@ func TestFeedbackAnonymity(t *testing.T) {
 			t.Fatalf("peer mean: %+v", row.Groups[0])
 		}
 		// "All others" covers only the shown peers: including the line manager's and direct
-		// report's ratings would let anyone subtract the peers and recover them.
-		if !row.Others.Shown || row.Others.N != 3 || row.Others.Mean != 5 || row.Min != 5 || row.Max != 5 || row.Withheld != 2 {
+		// report's ratings would let anyone subtract the peers and recover them. The spread of
+		// three ratings is not shown.
+		if !row.Others.Shown || row.Others.N != 3 || row.Others.Mean != 5 || row.Max != 0 || row.Withheld != 2 {
 			t.Fatalf("all others: %+v min %d max %d withheld %d", row.Others, row.Min, row.Max, row.Withheld)
 		}
 		if !row.HiddenStrength() || row.BlindSpot() || len(rep.HiddenStrengths()) != 13 || row.Diff != 2 {
 			t.Fatalf("self 3 vs others 5 is a hidden strength: diff %v", row.Diff)
 		}
-		if len(rep.Comments) != 2 {
+		if len(rep.Comments) != 4 {
 			t.Fatalf("comments: %+v", rep.Comments)
 		}
 		for _, c := range rep.Comments {
@@ -219,27 +240,33 @@ func TestFeedbackAnonymity(t *testing.T) {
 				t.Fatal("a comment names its rater")
 			}
 		}
-		st, _ := fx.svc.Status(ctx, u.ID, round.ID)
+		st, _ := fx.svc.Status(ctx, u.ID, r2.ID)
 		if st.LineManager == nil || st.Answered != 5 {
 			t.Fatalf("status: %+v", st)
 		}
-		// Two more direct reports make that group 3: shown; combined is then only the line manager.
-		rate(t, fx, u, round.ID, assess.DirectReport, 2, 1, "")
-		rep, _ = fx.svc.Report(ctx, u.ID, round.ID)
+
+		// Three direct reports make that group shown; combined is then only the line manager.
+		r3 := newRound()
+		rate(t, fx, u, r3.ID, assess.Peer, 3, 5, "")
+		rate(t, fx, u, r3.ID, assess.LineManager, 1, 1, "")
+		rate(t, fx, u, r3.ID, assess.DirectReport, 1, 2, "")
+		rate(t, fx, u, r3.ID, assess.DirectReport, 2, 1, "")
+		rep = closedReport(r3)
 		// Peers (5, 5, 5) and direct reports (2, 1, 1) are shown; the lone line manager is not,
-		// so others average the six shown ratings: 19/6 = 3.17, with 1 rating withheld.
-		if rep.Rows[0].Groups[0].Mean != 5 || rep.Rows[0].Others.Mean != 3.17 || rep.Rows[0].Withheld != 1 {
-			t.Fatalf("after more answers: %+v", rep.Rows[0])
+		// so others average the six shown ratings: 19/6 = 3.17, with 1 rating withheld; six
+		// ratings are enough for the spread.
+		if r := rep.Rows[0]; r.Groups[0].Mean != 5 || r.Others.Mean != 3.17 || r.Withheld != 1 || r.Min != 1 || r.Max != 5 {
+			t.Fatalf("with more answers: %+v", r)
 		}
 		keys := []string{}
 		for _, g := range rep.Groups {
 			keys = append(keys, g.Key)
 		}
 		if strings.Join(keys, ",") != "peer,direct-report" {
-			t.Fatalf("groups after more answers: %v", keys)
+			t.Fatalf("groups with more answers: %v", keys)
 		}
 		// Another person cannot read the report.
-		if _, err := fx.svc.Report(ctx, fx.person(t, 5).ID, round.ID); !errors.Is(err, assess.ErrNotFound) {
+		if _, err := fx.svc.Report(ctx, fx.person(t, 5).ID, r3.ID); !errors.Is(err, assess.ErrNotFound) {
 			t.Fatalf("another person's report: %v", err)
 		}
 	})
@@ -411,6 +438,9 @@ func TestNoRaterCanBeIsolatedBySubtraction(t *testing.T) {
 	rate(t, fx, u, round.ID, assess.LineManager, 1, 5, "")
 	rate(t, fx, u, round.ID, assess.DirectReport, 1, 4, "")
 	rate(t, fx, u, round.ID, assess.MDT, 4, 3, "")
+	if err := fx.svc.Close(ctx, u.ID, round.ID); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := fx.svc.Report(ctx, u.ID, round.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -448,6 +478,9 @@ func TestBlindSpotsAndHiddenStrengths(t *testing.T) {
 	self := fx.submitted(t, u, r)
 	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour))
 	rate(t, fx, u, round.ID, assess.Peer, 3, 3, "")
+	if err := fx.svc.Close(ctx, u.ID, round.ID); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := fx.svc.Report(ctx, u.ID, round.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -44,6 +44,9 @@ var relationshipLabels = map[Relationship]string{
 // Label is the relationship's name for people.
 func (r Relationship) Label() string { return relationshipLabels[r] }
 
+// MaxRaters caps a round, so that Pillars cannot be used to email people in bulk.
+const MaxRaters = 30
+
 // MinGroup is the fewest raters whose answers may be shown as a group: fewer could identify
 // someone. It is the NHS Leadership Academy's usual rule.
 const MinGroup = 3
@@ -221,9 +224,19 @@ func (s *Service) Invite(ctx context.Context, subject *auth.User, roundID int64,
 				return valid.Errors{{Field: "relationship", Message: "You have already invited a line manager for this round"}}
 			}
 		}
+		var invited int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM feedback_raters WHERE round_id = ?`, roundID).Scan(&invited); err != nil {
+			return err
+		}
+		if invited >= MaxRaters {
+			return valid.Errors{{Field: "email", Message: fmt.Sprintf("A request can have at most %d raters", MaxRaters)}}
+		}
 		var err error
 		raterID, err = tx.Insert(ctx, `INSERT INTO feedback_raters (round_id, name, email, relationship, invited_at) VALUES (?, ?, ?, ?, ?)`, roundID, name, email, rel, now)
 		if store.IsUniqueViolation(err) {
+			if rel == LineManager && strings.Contains(err.Error(), "line_manager") {
+				return valid.Errors{{Field: "relationship", Message: "You have already invited a line manager for this round"}}
+			}
 			return valid.Errors{{Field: "email", Message: "You have already invited this person"}}
 		}
 		if err != nil {
@@ -266,8 +279,10 @@ type GroupCount struct {
 	Answered     int
 }
 
-// RoundStatus is what the person may see of their round's raters: counts per relationship, and
-// the line manager by name (line managers are not anonymous).
+// RoundStatus is what the person may see of their round's raters: how many they invited in each
+// relationship, how many have answered in all, and the line manager by name (line managers are
+// not anonymous). Answers per relationship are not given: watching them change would tell the
+// person who has just answered.
 type RoundStatus struct {
 	Groups      []GroupCount
 	Invited     int

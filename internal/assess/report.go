@@ -63,7 +63,8 @@ type Report struct {
 	Groups      []Group
 	Rows        []ReportRow
 	Answered    int
-	OthersShown bool // at least MinGroup raters answered, so "all others" can be shown
+	OthersShown bool // the round has closed and at least MinGroup raters answered
+	Pending     bool // the round is still open: nothing others said is shown yet
 	Comments    []Comment
 }
 
@@ -134,7 +135,18 @@ func (s *Service) Report(ctx context.Context, userID, roundID int64) (*Report, e
 		return nil, err
 	}
 
-	rep := &Report{Round: round, Framework: f, Status: status, Answered: status.Answered, OthersShown: status.Answered >= MinGroup}
+	rep := &Report{Round: round, Framework: f, Status: status, Answered: status.Answered}
+	// Nothing others said is shown while the round is open. A report that changed with each
+	// answer could be compared before and after one person answered, revealing their ratings
+	// and their comment; the closed round gives one snapshot only.
+	if round.Open(s.now()) {
+		rep.Pending = true
+		for _, e := range f.Rateable() {
+			rep.Rows = append(rep.Rows, ReportRow{Element: e, Self: self.Ratings[e.Key].Rating})
+		}
+		return rep, nil
+	}
+	rep.OthersShown = status.Answered >= MinGroup
 	// Decide the columns from who answered, not from per-element counts, so the columns do not
 	// change from row to row.
 	shownRel := map[Relationship]bool{}
@@ -180,7 +192,10 @@ func (s *Service) Report(ctx context.Context, userID, roundID int64) (*Report, e
 		row.Withheld = row.totalRatings(byGroup) - len(shown)
 		if row.Others.Shown {
 			sort.Ints(shown)
-			row.Min, row.Max = shown[0], shown[len(shown)-1]
+			// The range of just three or four ratings, with their mean, often pins every one.
+			if len(shown) >= MinSpread {
+				row.Min, row.Max = shown[0], shown[len(shown)-1]
+			}
 			if row.Self > 0 {
 				row.Diff = math.Round((row.Others.Mean-float64(row.Self))*100) / 100
 			}
@@ -208,6 +223,9 @@ func (s *Service) Report(ctx context.Context, userID, roundID int64) (*Report, e
 }
 
 // statOf summarises ratings, withholding the mean when fewer than MinGroup gave them.
+// MinSpread is the fewest ratings whose lowest and highest may be shown.
+const MinSpread = 5
+
 func statOf(vals []int) Stat {
 	if len(vals) < MinGroup {
 		return Stat{N: len(vals)}

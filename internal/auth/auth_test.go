@@ -191,3 +191,39 @@ func TestAPITokens(t *testing.T) {
 		}
 	})
 }
+
+// TestParallelGuessesAreCounted: guesses made at the same moment must not all slip past the
+// limit. Each attempt is recorded before its password is checked, so at most
+// FailuresPerAccount-1 are answered as an ordinary wrong password before the lock.
+func TestParallelGuessesAreCounted(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := auth.NewService(db)
+		newUser(t, s, "target@example.org")
+		results := make(chan error, 25)
+		for i := 0; i < 25; i++ {
+			go func() {
+				_, err := s.SignIn(ctx, "target@example.org", "wrong guess", "10.0.0.9")
+				results <- err
+			}()
+		}
+		plainWrong := 0
+		for i := 0; i < 25; i++ {
+			err := <-results
+			var locked *auth.LockedError
+			switch {
+			case errors.Is(err, auth.ErrBadCredentials):
+				plainWrong++
+			case errors.As(err, &locked):
+			default:
+				t.Fatalf("unexpected: %v", err)
+			}
+		}
+		if plainWrong > auth.FailuresPerAccount-1 {
+			t.Fatalf("%d parallel guesses were checked before the lock; the limit allows %d", plainWrong, auth.FailuresPerAccount-1)
+		}
+		if _, err := s.SignIn(ctx, "target@example.org", goodPassword, "10.0.0.9"); err == nil {
+			t.Fatal("the right password got through a locked account")
+		}
+	})
+}

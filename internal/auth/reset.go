@@ -15,6 +15,12 @@ import (
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
+// MaxResetsPerHour limits reset emails to one account.
+const MaxResetsPerHour = 3
+
+// ErrTooManyResets means enough links were sent recently; the caller says nothing different.
+var ErrTooManyResets = errors.New("auth: too many reset links recently")
+
 // ResetLinkLifetime is how long a password reset link works.
 const ResetLinkLifetime = time.Hour
 
@@ -46,8 +52,16 @@ func (s *Service) RequestReset(ctx context.Context, email string) (*User, string
 	if err != nil {
 		return nil, "", err
 	}
-	token := randomToken(32)
 	now := s.now()
+	// At most a few links an hour: the form must not become a way to flood someone's inbox.
+	var recent int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM password_resets WHERE user_id = ? AND created_at > ?`, u.ID, now.Add(-time.Hour)).Scan(&recent); err != nil {
+		return nil, "", err
+	}
+	if recent >= MaxResetsPerHour {
+		return nil, "", ErrTooManyResets
+	}
+	token := randomToken(32)
 	if _, err := s.db.Exec(ctx, `INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		u.ID, sha256Hex(token), now, now.Add(ResetLinkLifetime)); err != nil {
 		return nil, "", fmt.Errorf("auth: store reset: %w", err)
@@ -107,6 +121,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID); err != nil {
+			return err
+		}
+		// Tokens made by whoever had the account before the reset stop working too.
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM signin_failures WHERE email = ?`, email)

@@ -40,12 +40,20 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 	if until, err := s.lockedUntil(ctx, `ip`, ip, FailuresPerAddress, since); err != nil || !until.IsZero() {
 		return nil, lockedOr(until, err)
 	}
+	// Count this attempt before checking the password, so that attempts made at the same moment
+	// each see the others: otherwise many parallel guesses would all pass the check above.
+	if _, err := s.db.Exec(ctx, `INSERT INTO signin_failures (email, ip, failed_at) VALUES (?, ?, ?)`, email, ip, now); err != nil {
+		return nil, fmt.Errorf("auth: record attempt: %w", err)
+	}
+	if until, err := s.lockedUntil(ctx, `email`, email, FailuresPerAccount+1, since); err != nil || !until.IsZero() {
+		return nil, lockedOr(until, err)
+	}
 	var id int64
 	var hash string
 	err := s.db.QueryRow(ctx, `SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL`, email).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, _ = CheckPassword(dummyHash, password)
-		return nil, s.recordFailure(ctx, email, ip, now)
+		return nil, s.failure(ctx, email, now)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: sign in: %w", err)
@@ -55,8 +63,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 		return nil, err
 	}
 	if !ok {
-		return nil, s.recordFailure(ctx, email, ip, now)
+		return nil, s.failure(ctx, email, now)
 	}
+	// Right password: the attempt was not a failure after all, and earlier ones are forgiven.
 	if _, err := s.db.Exec(ctx, `DELETE FROM signin_failures WHERE email = ?`, email); err != nil {
 		return nil, err
 	}
@@ -95,10 +104,9 @@ func (s *Service) lockedUntil(ctx context.Context, column, value string, limit i
 	return times[len(times)-1].Add(FailureWindow), nil
 }
 
-func (s *Service) recordFailure(ctx context.Context, email, ip string, now time.Time) error {
-	if _, err := s.db.Exec(ctx, `INSERT INTO signin_failures (email, ip, failed_at) VALUES (?, ?, ?)`, email, ip, now); err != nil {
-		return fmt.Errorf("auth: record failure: %w", err)
-	}
+// failure reports a wrong password or email, whose attempt is already recorded: locked if
+// that attempt reached the limit.
+func (s *Service) failure(ctx context.Context, email string, now time.Time) error {
 	if until, err := s.lockedUntil(ctx, "email", email, FailuresPerAccount, now.Add(-FailureWindow)); err == nil && !until.IsZero() {
 		return &LockedError{Until: until}
 	}

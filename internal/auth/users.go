@@ -274,8 +274,15 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password string
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, s.now(), userID)
-	return err
+	// A new password ends every session and every API token, as a reset does.
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		now := s.now()
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, now, userID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID)
+		return err
+	})
 }
 
 // SetCareerLevel records the person's career level (1 to 9), or clears it with 0.

@@ -67,6 +67,10 @@ func LoadActivity(ctx context.Context, db *store.DB, accounts *auth.Service, ass
 			return err
 		}
 	}
+	// Close the round so its report can be read: reports open only once a round has closed.
+	if err := assessments.Close(ctx, alex.ID, round.ID); err != nil {
+		return err
+	}
 	today := time.Now()
 	goal, err := plans.CreateGoal(ctx, alex.ID, plan.GoalInput{
 		Specific:   "Lead the discharge-to-assess redesign working group for one quarter",

@@ -79,6 +79,9 @@ func BenchmarkFeedbackReport360(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if err := app.Assess.Close(ctx, u.ID, round.ID); err != nil { // reports open once a round closes
+		b.Fatal(err)
+	}
 	cookie := sessionCookie(b, app, "bench@example.org", "bench password 1")
 	path := fmt.Sprintf("/feedback/%d/report", round.ID)
 	serve(b, app, path, cookie, `role="img"`)

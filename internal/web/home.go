@@ -161,9 +161,11 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := auth.UserFrom(r.Context())
+	// The form offers 30, 90 or 365 days; a token made here always expires.
 	days, err := strconv.Atoi(r.PostForm.Get("expires"))
-	if err != nil {
-		days = -1
+	if err != nil || days < 1 || days > 366 {
+		s.tokensPage(w, r, http.StatusUnprocessableEntity, valid.Errors{{Field: "expires", Message: "Choose how long the token lasts: 30 days, 90 days or a year"}}, r.PostForm, "")
+		return
 	}
 	secret, err := s.accounts.CreateToken(r.Context(), u.ID, r.PostForm.Get("name"), time.Duration(days)*24*time.Hour)
 	var errs valid.Errors

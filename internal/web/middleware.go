@@ -42,8 +42,10 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // logPath is the path as logged: secrets that live in paths (reset links) are cut off, and
 // query strings are never logged.
 func logPath(p string) string {
-	if strings.HasPrefix(p, "/password/reset/") {
-		return "/password/reset/[redacted]"
+	for _, secret := range []string{"/password/reset/", "/rate/"} {
+		if strings.HasPrefix(p, secret) {
+			return secret + "[redacted]"
+		}
 	}
 	return p
 }
@@ -109,8 +111,9 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		if hsts || r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		if strings.HasPrefix(r.URL.Path, "/password/reset/") {
+		if strings.HasPrefix(r.URL.Path, "/password/reset/") || strings.HasPrefix(r.URL.Path, "/rate/") {
 			h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
+			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -215,9 +218,20 @@ func (s *Server) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeNext accepts only a local path as a place to return to after signing in, so the sign-in
-// page cannot be used to send people to another site.
+// page cannot be used to send people to another site. Browsers drop tabs and newlines from URLs
+// and treat "\" like "/", so "/\tevil.example" would become "//evil.example": any control
+// character or backslash is refused, and what remains must parse as a bare path.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
+		return "/home"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/home"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/home"
 	}
 	return next

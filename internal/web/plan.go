@@ -295,6 +295,11 @@ func (s *Server) goalFromGap(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if row.Gap <= 0 && (g.NextLevel == 0 || row.NextGap <= 0) {
+		s.flash(r, "You already meet the targets for "+row.Element.Title+", so there is no gap to turn into a goal. You can still add your own goal.")
+		http.Redirect(w, r, "/gaps?framework="+url.QueryEscape(key), http.StatusSeeOther)
+		return
+	}
 	// Aim at the person's own level; if they already meet it, at the next.
 	target, level := row.Target, g.Level
 	if row.Gap <= 0 && g.NextLevel > 0 {

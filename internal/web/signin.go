@@ -127,8 +127,9 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	}
 	u, token, err := s.accounts.RequestReset(r.Context(), email)
 	switch {
-	case errors.Is(err, auth.ErrNotFound):
-		// Same page as success: the form must not reveal who has an account.
+	case errors.Is(err, auth.ErrNotFound), errors.Is(err, auth.ErrTooManyResets):
+		// Same page as success: the form must not reveal who has an account, nor how often
+		// links were asked for.
 	case err != nil:
 		s.serverError(w, r, err)
 		return

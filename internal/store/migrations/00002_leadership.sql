@@ -87,6 +87,9 @@ CREATE TABLE feedback_raters (
 
 -- A rater's personal links. Only a SHA-256 of each token is kept, so a reminder cannot resend the
 -- first link: it sends a new one, and every link a rater was sent works until the deadline.
+-- One line manager per round, however many invitations arrive at once.
+CREATE UNIQUE INDEX feedback_raters_one_line_manager ON feedback_raters(round_id) WHERE relationship = 'line-manager';
+
 CREATE TABLE feedback_links (
     token_hash  TEXT PRIMARY KEY,
     rater_id    BIGINT NOT NULL REFERENCES feedback_raters(id) ON DELETE CASCADE,
@@ -101,14 +104,14 @@ CREATE TABLE feedback_ratings (
 );
 
 CREATE TABLE feedback_comments (
-    id        {{ID}},
     round_id  BIGINT NOT NULL REFERENCES feedback_rounds(id) ON DELETE CASCADE,
-    -- No rater id: once saved, a comment cannot be traced back to who wrote it.
+    -- No rater id and no sequential id: the key is random, so neither the order of rows nor an
+    -- id can be matched against when raters answered.
+    sort_key  TEXT NOT NULL,
     kind      TEXT NOT NULL CHECK (kind IN ('strength','development')),
     body      TEXT NOT NULL,
-    sort_key  TEXT NOT NULL -- random, so comments are shown in an order that reveals nothing
+    PRIMARY KEY (round_id, sort_key)
 );
-CREATE INDEX feedback_comments_round ON feedback_comments(round_id, sort_key);
 
 -- What each career level typically looks like on each element. Defaults ship as data; a site
 -- administrator may edit them.
