@@ -93,7 +93,7 @@ func (a *API) CreateRound(w http.ResponseWriter, r *http.Request) {
 	u := auth.UserFrom(r.Context())
 	// With an unreadable date the area gets none, so it refuses and nothing is stored; the
 	// message then says what was wrong with the date.
-	round, err := a.Assess.CreateRound(r.Context(), u.ID, body.Assessment, body.Title, deadline)
+	round, err := a.Assess.CreateRound(r.Context(), u.ID, body.Assessment, body.Title, deadline, jobs.Schedule(a.Queue))
 	if err != nil {
 		var errs valid.Errors
 		if !okDate && body.Deadline != "" && errors.As(err, &errs) {
@@ -105,10 +105,6 @@ func (a *API) CreateRound(w http.ResponseWriter, r *http.Request) {
 			err = errs
 		}
 		a.fail(w, err, "submitted self-assessment", nil)
-		return
-	}
-	if err := jobs.ScheduleRound(r.Context(), a.Queue, round.ID, time.Now(), round.Deadline); err != nil {
-		a.serverError(w, err)
 		return
 	}
 	WriteJSON(w, http.StatusCreated, roundJSON(round))
@@ -164,13 +160,9 @@ func (a *API) InviteRater(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inv, err := a.Assess.Invite(r.Context(), auth.UserFrom(r.Context()), round.ID, body.Name, body.Email, assess.Relationship(body.Relationship))
+	inv, err := a.Assess.Invite(r.Context(), auth.UserFrom(r.Context()), round.ID, body.Name, body.Email, assess.Relationship(body.Relationship), jobs.Invite(a.Queue, a.BaseURL))
 	if err != nil {
 		a.fail(w, err, "feedback round", nil)
-		return
-	}
-	if err := a.Queue.Enqueue(r.Context(), jobs.EmailArgs{Message: assess.InvitationMessage(*inv, a.BaseURL)}); err != nil {
-		a.serverError(w, err)
 		return
 	}
 	WriteJSON(w, http.StatusCreated, map[string]any{"id": inv.Rater.ID, "relationship": string(inv.Rater.Relationship)})

@@ -158,7 +158,7 @@ func rate(t *testing.T, fx *fixture, subject *auth.User, roundID int64, rel asse
 	ctx := context.Background()
 	for i := 0; i < n; i++ {
 		fx.n++
-		inv, err := fx.svc.Invite(ctx, subject, roundID, fmt.Sprintf("Rater %d", fx.n), fmt.Sprintf("rater%d@example.org", fx.n), rel)
+		inv, err := fx.svc.Invite(ctx, subject, roundID, fmt.Sprintf("Rater %d", fx.n), fmt.Sprintf("rater%d@example.org", fx.n), rel, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestFeedbackAnonymity(t *testing.T) {
 		u := fx.person(t, 6)
 		self := fx.submitted(t, u, all(3))
 		newRound := func() *assess.Round {
-			r, err := fx.svc.CreateRound(ctx, u.ID, self.ID, "Spring 360", time.Now().Add(7*24*time.Hour))
+			r, err := fx.svc.CreateRound(ctx, u.ID, self.ID, "Spring 360", time.Now().Add(7*24*time.Hour), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,20 +278,20 @@ func TestRaterLinks(t *testing.T) {
 		fx := newFixture(t, db)
 		u := fx.person(t, 6)
 		self := fx.submitted(t, u, all(3))
-		round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(3*24*time.Hour))
+		round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(3*24*time.Hour), nil)
 		// Malformed emails are refused.
 		for _, bad := range []string{"", "not-an-email", "a@b", "Name <a@example.org>"} {
-			_, err := fx.svc.Invite(ctx, u, round.ID, "Someone", bad, assess.Peer)
+			_, err := fx.svc.Invite(ctx, u, round.ID, "Someone", bad, assess.Peer, nil)
 			var errs valid.Errors
 			if !errors.As(err, &errs) || errs.For("email") == "" {
 				t.Errorf("invite %q: %v", bad, err)
 			}
 		}
-		inv, err := fx.svc.Invite(ctx, u, round.ID, "Kim", "kim@example.org", assess.Peer)
+		inv, err := fx.svc.Invite(ctx, u, round.ID, "Kim", "kim@example.org", assess.Peer, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := fx.svc.Invite(ctx, u, round.ID, "Kim again", "KIM@example.org", assess.Peer); err == nil {
+		if _, err := fx.svc.Invite(ctx, u, round.ID, "Kim again", "KIM@example.org", assess.Peer, nil); err == nil {
 			t.Fatal("the same rater was invited twice")
 		}
 		answers := map[string]int{}
@@ -324,12 +324,12 @@ func TestRaterLinks(t *testing.T) {
 			t.Fatalf("%d ratings stored, want 13 (one answer)", n)
 		}
 		// Reminders give the unanswered a fresh link; the old one keeps working.
-		inv2, _ := fx.svc.Invite(ctx, u, round.ID, "Lee", "lee@example.org", assess.MDT)
-		rem, err := fx.svc.Reminders(ctx, round.ID)
+		inv2, _ := fx.svc.Invite(ctx, u, round.ID, "Lee", "lee@example.org", assess.MDT, nil)
+		rem, err := fx.svc.Reminders(ctx, round.ID, nil)
 		if err != nil || len(rem) != 1 || rem[0].Rater.Email != "lee@example.org" || rem[0].Token == inv2.Token {
 			t.Fatalf("reminders: %+v %v", rem, err)
 		}
-		if again, _ := fx.svc.Reminders(ctx, round.ID); len(again) != 0 {
+		if again, _ := fx.svc.Reminders(ctx, round.ID, nil); len(again) != 0 {
 			t.Fatal("a rater was reminded twice")
 		}
 		if _, err := fx.svc.ByToken(ctx, inv2.Token); err != nil {
@@ -354,7 +354,7 @@ func TestRoundNeedsASubmittedAssessmentAndAFutureDeadline(t *testing.T) {
 	fx := newFixture(t, testutil.SQLite(t))
 	u := fx.person(t, 6)
 	draft, _ := fx.svc.Start(ctx, u.ID, assess.DefaultFramework)
-	_, err := fx.svc.CreateRound(ctx, u.ID, draft.ID, "", time.Now().Add(-time.Hour))
+	_, err := fx.svc.CreateRound(ctx, u.ID, draft.ID, "", time.Now().Add(-time.Hour), nil)
 	var errs valid.Errors
 	if !errors.As(err, &errs) || errs.For("assessment") == "" || !strings.Contains(errs.For("deadline"), "at least a day from now") {
 		t.Fatalf("got %v", err)
@@ -433,7 +433,7 @@ func TestNoRaterCanBeIsolatedBySubtraction(t *testing.T) {
 	fx := newFixture(t, testutil.SQLite(t))
 	u := fx.person(t, 6)
 	self := fx.submitted(t, u, all(3))
-	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour))
+	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour), nil)
 	rate(t, fx, u, round.ID, assess.Peer, 3, 2, "")
 	rate(t, fx, u, round.ID, assess.LineManager, 1, 5, "")
 	rate(t, fx, u, round.ID, assess.DirectReport, 1, 4, "")
@@ -476,7 +476,7 @@ func TestBlindSpotsAndHiddenStrengths(t *testing.T) {
 	r["influence"] = assess.Rating{Rating: 5} // others will say 3: blind spot
 	r["advocacy"] = assess.Rating{Rating: 1}  // others will say 3: hidden strength
 	self := fx.submitted(t, u, r)
-	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour))
+	round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour), nil)
 	rate(t, fx, u, round.ID, assess.Peer, 3, 3, "")
 	if err := fx.svc.Close(ctx, u.ID, round.ID); err != nil {
 		t.Fatal(err)
@@ -492,4 +492,34 @@ func TestBlindSpotsAndHiddenStrengths(t *testing.T) {
 	if len(hs) != 1 || hs[0].Element.Key != "advocacy" || hs[0].Diff != 2 {
 		t.Fatalf("hidden strengths: %+v", hs)
 	}
+}
+
+// TestInvitationIsUndoneWhenItsEmailCannotBeQueued: the invitation and its email happen together
+// or not at all, so a failure leaves nothing half done and the same person can be invited again.
+func TestInvitationIsUndoneWhenItsEmailCannotBeQueued(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		u := fx.person(t, 6)
+		self := fx.submitted(t, u, all(3))
+		failing := errors.New("queue unavailable")
+		_, err := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour), func(context.Context, *store.Tx, *assess.Round) error { return failing })
+		if !errors.Is(err, failing) {
+			t.Fatalf("create round: %v", err)
+		}
+		if rounds, _ := fx.svc.Rounds(ctx, u.ID); len(rounds) != 0 {
+			t.Fatal("a round whose jobs could not be scheduled was kept")
+		}
+		round, _ := fx.svc.CreateRound(ctx, u.ID, self.ID, "", time.Now().Add(72*time.Hour), nil)
+		_, err = fx.svc.Invite(ctx, u, round.ID, "Kim", "kim@example.org", assess.Peer, func(context.Context, *store.Tx, *assess.Invitation) error { return failing })
+		if !errors.Is(err, failing) {
+			t.Fatalf("invite: %v", err)
+		}
+		if st, _ := fx.svc.Status(ctx, u.ID, round.ID); st.Invited != 0 {
+			t.Fatal("an invitation whose email could not be queued was kept")
+		}
+		if _, err := fx.svc.Invite(ctx, u, round.ID, "Kim", "kim@example.org", assess.Peer, nil); err != nil {
+			t.Fatalf("inviting again after the failure: %v", err)
+		}
+	})
 }

@@ -107,7 +107,17 @@ func tokenHash(t string) string {
 }
 
 // CreateRound starts a 360 on one of the person's submitted self-assessments.
-func (s *Service) CreateRound(ctx context.Context, userID, assessmentID int64, title string, deadline time.Time) (*Round, error) {
+// RoundHook runs inside the transaction that creates a round (to schedule its jobs); an error
+// undoes the round.
+type RoundHook func(ctx context.Context, tx *store.Tx, r *Round) error
+
+// InvitationHook runs inside the transaction that invites (or reminds) a rater, to queue the
+// email; an error undoes the invitation.
+type InvitationHook func(ctx context.Context, tx *store.Tx, inv *Invitation) error
+
+// CreateRound starts a 360 on one of the person's submitted self-assessments. then, if given,
+// runs in the same transaction.
+func (s *Service) CreateRound(ctx context.Context, userID, assessmentID int64, title string, deadline time.Time, then RoundHook) (*Round, error) {
 	a, err := s.Get(ctx, userID, assessmentID)
 	if err != nil {
 		return nil, err
@@ -135,10 +145,21 @@ func (s *Service) CreateRound(ctx context.Context, userID, assessmentID int64, t
 	if errs.Any() {
 		return nil, errs
 	}
-	id, err := s.db.Insert(ctx, `INSERT INTO feedback_rounds (user_id, assessment_id, title, deadline, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)`,
-		userID, assessmentID, title, deadline.UTC(), now)
+	var id int64
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		id, err = tx.Insert(ctx, `INSERT INTO feedback_rounds (user_id, assessment_id, title, deadline, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)`,
+			userID, assessmentID, title, deadline.UTC(), now)
+		if err != nil {
+			return fmt.Errorf("assess: create round: %w", err)
+		}
+		if then != nil {
+			return then(ctx, tx, &Round{ID: id, UserID: userID, AssessmentID: assessmentID, Title: title, Deadline: deadline.UTC(), Status: "open", CreatedAt: now})
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("assess: create round: %w", err)
+		return nil, err
 	}
 	return s.Round(ctx, userID, id)
 }
@@ -182,7 +203,7 @@ func (s *Service) Rounds(ctx context.Context, userID int64) ([]Round, error) {
 }
 
 // Invite adds a rater to one of the person's open rounds and returns the invitation to email.
-func (s *Service) Invite(ctx context.Context, subject *auth.User, roundID int64, name, email string, rel Relationship) (*Invitation, error) {
+func (s *Service) Invite(ctx context.Context, subject *auth.User, roundID int64, name, email string, rel Relationship, then InvitationHook) (*Invitation, error) {
 	r, err := s.Round(ctx, subject.ID, roundID)
 	if err != nil {
 		return nil, err
@@ -214,6 +235,7 @@ func (s *Service) Invite(ctx context.Context, subject *auth.User, roundID int64,
 	token := newToken()
 	now := s.now()
 	var raterID int64
+	var inv *Invitation
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if rel == LineManager {
 			var n int
@@ -242,13 +264,19 @@ func (s *Service) Invite(ctx context.Context, subject *auth.User, roundID int64,
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO feedback_links (token_hash, rater_id, created_at) VALUES (?, ?, ?)`, tokenHash(token), raterID, now)
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO feedback_links (token_hash, rater_id, created_at) VALUES (?, ?, ?)`, tokenHash(token), raterID, now); err != nil {
+			return err
+		}
+		inv = &Invitation{Rater: Rater{ID: raterID, RoundID: roundID, Name: name, Email: email, Relationship: rel, InvitedAt: now}, Token: token, Subject: subject.Name, Deadline: r.Deadline}
+		if then != nil {
+			return then(ctx, tx, inv)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Invitation{Rater: Rater{ID: raterID, RoundID: roundID, Name: name, Email: email, Relationship: rel, InvitedAt: now}, Token: token, Subject: subject.Name, Deadline: r.Deadline}, nil
+	return inv, nil
 }
 
 // Raters lists a round's raters. The person sees only counts and the line manager's name; this
@@ -457,7 +485,7 @@ func (s *Service) CloseDue(ctx context.Context, roundID int64) (bool, error) {
 
 // Reminders issues fresh links for the round's raters who have not answered and have not been
 // reminded, and returns the invitations to email. The reminder job calls it before the deadline.
-func (s *Service) Reminders(ctx context.Context, roundID int64) ([]Invitation, error) {
+func (s *Service) Reminders(ctx context.Context, roundID int64, then InvitationHook) ([]Invitation, error) {
 	var r Round
 	var subject string
 	var closed sql.NullTime
@@ -499,7 +527,13 @@ func (s *Service) Reminders(ctx context.Context, roundID int64) ([]Invitation, e
 			if _, err := tx.Exec(ctx, `UPDATE feedback_raters SET reminded_at = ? WHERE id = ?`, now, x.ID); err != nil {
 				return err
 			}
-			out = append(out, Invitation{Rater: x, Token: token, Subject: subject, Deadline: r.Deadline, Reminder: true})
+			inv := Invitation{Rater: x, Token: token, Subject: subject, Deadline: r.Deadline, Reminder: true}
+			if then != nil {
+				if err := then(ctx, tx, &inv); err != nil {
+					return err
+				}
+			}
+			out = append(out, inv)
 		}
 		return nil
 	})

@@ -43,7 +43,7 @@ func LoadActivity(ctx context.Context, db *store.DB, accounts *auth.Service, ass
 	if err != nil {
 		return err
 	}
-	round, err := assessments.CreateRound(ctx, alex.ID, a.ID, "Spring 360", time.Now().AddDate(0, 0, 21))
+	round, err := assessments.CreateRound(ctx, alex.ID, a.ID, "Spring 360", time.Now().AddDate(0, 0, 21), nil)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func LoadActivity(ctx context.Context, db *store.DB, accounts *auth.Service, ass
 	}{{"Sol Kerrigan", assess.LineManager, 0}, {"Bea Quartermain", assess.Peer, 1}, {"Rafe Olumide", assess.Peer, 0}, {"Tam Castellane", assess.Peer, 1}}
 	comments := []string{"Calm and clear with families under pressure.", "Brings the occupational view to every MDT.", "", "Always makes time for students."}
 	for i, r := range raters {
-		inv, err := assessments.Invite(ctx, alex, round.ID, r.name, fmt.Sprintf("rater%d@demo.pillars.test", i+1), r.rel)
+		inv, err := assessments.Invite(ctx, alex, round.ID, r.name, fmt.Sprintf("rater%d@demo.pillars.test", i+1), r.rel, nil)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -74,9 +75,26 @@ type Queue interface {
 	Enqueue(ctx context.Context, args river.JobArgs) error
 	// EnqueueAt adds a job that runs at a given time.
 	EnqueueAt(ctx context.Context, args river.JobArgs, at time.Time) error
+	// EnqueueTx adds a job inside a transaction: it exists only if the transaction commits, so a
+	// change and the work it calls for (an email, a reminder) happen together or not at all.
+	// A zero time means as soon as possible.
+	EnqueueTx(ctx context.Context, tx *store.Tx, args river.JobArgs, at time.Time) error
 }
 
-type riverQueue[TTx any] struct{ client *river.Client[TTx] }
+type riverQueue[TTx any] struct {
+	client *river.Client[TTx]
+	// insertTx inserts a job in an application transaction (*sql.Tx): River's own client on
+	// SQLite, an insert-only database/sql client on PostgreSQL, whose main client speaks pgx.
+	insertTx func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+func (q *riverQueue[TTx]) EnqueueTx(ctx context.Context, tx *store.Tx, args river.JobArgs, at time.Time) error {
+	var opts *river.InsertOpts
+	if !at.IsZero() {
+		opts = &river.InsertOpts{ScheduledAt: at}
+	}
+	return q.insertTx(ctx, tx.SQL(), args, opts)
+}
 
 func (q *riverQueue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
 func (q *riverQueue[TTx]) Stop(ctx context.Context) error  { return q.client.Stop(ctx) }
@@ -135,14 +153,24 @@ func New(db *store.DB, deps Deps) (Queue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
-		ref.q = &riverQueue[*sql.Tx]{client: c}
+		ref.q = &riverQueue[*sql.Tx]{client: c, insertTx: func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+			_, err := c.InsertTx(ctx, tx, args, opts)
+			return err
+		}}
 		return ref.q, nil
 	default:
 		c, err := river.NewClient(riverpgxv5.New(db.PgxPool), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
-		ref.q = &riverQueue[pgx.Tx]{client: c}
+		inserter, err := river.NewClient(riverdatabasesql.New(db.Write), &river.Config{Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("jobs: insert client: %w", err)
+		}
+		ref.q = &riverQueue[pgx.Tx]{client: c, insertTx: func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+			_, err := inserter.InsertTx(ctx, tx, args, opts)
+			return err
+		}}
 		return ref.q, nil
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/store"
 )
 
 // FeedbackReminderArgs reminds a 360 round's raters who have not answered. It is scheduled when
@@ -26,16 +27,10 @@ type feedbackReminderWorker struct {
 }
 
 func (w *feedbackReminderWorker) Work(ctx context.Context, job *river.Job[FeedbackReminderArgs]) error {
-	invs, err := w.deps.Assess.Reminders(ctx, job.Args.RoundID)
-	if err != nil {
-		return err
-	}
-	for _, inv := range invs {
-		if err := w.ref.q.Enqueue(ctx, EmailArgs{Message: assess.InvitationMessage(inv, w.deps.BaseURL)}); err != nil {
-			return err
-		}
-	}
-	return nil
+	// Each reminder email is queued in the transaction that marks the rater reminded, so a
+	// failure leaves them unreminded and the retried job tries again.
+	_, err := w.deps.Assess.Reminders(ctx, job.Args.RoundID, Invite(w.ref.q, w.deps.BaseURL))
+	return err
 }
 
 // FeedbackCloseArgs closes a 360 round at its deadline.
@@ -56,17 +51,32 @@ func (w *feedbackCloseWorker) Work(ctx context.Context, job *river.Job[FeedbackC
 	return err
 }
 
-// ScheduleRound queues a new round's reminder (two days before the deadline, or halfway there
-// for a short round) and its close at the deadline.
-func ScheduleRound(ctx context.Context, q Queue, roundID int64, now, deadline time.Time) error {
+// ScheduleRound queues, in the transaction that creates the round, its reminder (two days
+// before the deadline, or halfway there for a short round) and its close at the deadline.
+func ScheduleRound(ctx context.Context, q Queue, tx *store.Tx, roundID int64, now, deadline time.Time) error {
 	remindAt := deadline.Add(-48 * time.Hour)
 	if !remindAt.After(now) {
 		remindAt = now.Add(deadline.Sub(now) / 2)
 	}
-	if err := q.EnqueueAt(ctx, FeedbackReminderArgs{RoundID: roundID}, remindAt); err != nil {
+	if err := q.EnqueueTx(ctx, tx, FeedbackReminderArgs{RoundID: roundID}, remindAt); err != nil {
 		return err
 	}
-	return q.EnqueueAt(ctx, FeedbackCloseArgs{RoundID: roundID}, deadline)
+	return q.EnqueueTx(ctx, tx, FeedbackCloseArgs{RoundID: roundID}, deadline)
+}
+
+// Schedule returns the hook that schedules a new round's reminder and close, in the transaction
+// that creates it.
+func Schedule(q Queue) func(context.Context, *store.Tx, *assess.Round) error {
+	return func(ctx context.Context, tx *store.Tx, r *assess.Round) error {
+		return ScheduleRound(ctx, q, tx, r.ID, time.Now(), r.Deadline)
+	}
+}
+
+// Invite returns the hook that emails a new rater, in the transaction that invites them.
+func Invite(q Queue, baseURL string) func(context.Context, *store.Tx, *assess.Invitation) error {
+	return func(ctx context.Context, tx *store.Tx, inv *assess.Invitation) error {
+		return q.EnqueueTx(ctx, tx, EmailArgs{Message: assess.InvitationMessage(*inv, baseURL)}, time.Time{})
+	}
 }
 
 // ReviewRemindersArgs is the hourly job that emails people whose goals are due for review.
@@ -85,14 +95,8 @@ func (w *reviewReminderWorker) Work(ctx context.Context, _ *river.Job[ReviewRemi
 	if w.deps.Plans == nil {
 		return nil
 	}
-	due, err := w.deps.Plans.DueReviews(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range due {
-		if err := w.ref.q.Enqueue(ctx, EmailArgs{Message: plan.ReviewMessage(r, w.deps.BaseURL)}); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := w.deps.Plans.DueReviews(ctx, func(ctx context.Context, tx *store.Tx, r plan.Reminder) error {
+		return w.ref.q.EnqueueTx(ctx, tx, EmailArgs{Message: plan.ReviewMessage(r, w.deps.BaseURL)}, time.Time{})
+	})
+	return err
 }

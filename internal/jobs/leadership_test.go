@@ -36,11 +36,11 @@ func TestRoundReminderAndCloseRunAsScheduledJobs(t *testing.T) {
 		if err := as.Submit(ctx, u.ID, a.ID, ratings); err != nil {
 			t.Fatal(err)
 		}
-		round, err := as.CreateRound(ctx, u.ID, a.ID, "Soon", time.Now().Add(48*time.Hour))
+		round, err := as.CreateRound(ctx, u.ID, a.ID, "Soon", time.Now().Add(48*time.Hour), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := as.Invite(ctx, u, round.ID, "Pat", "pat@example.org", assess.Peer); err != nil {
+		if _, err := as.Invite(ctx, u, round.ID, "Pat", "pat@example.org", assess.Peer, nil); err != nil {
 			t.Fatal(err)
 		}
 		// Bring the deadline close so the test need not wait two days.
@@ -64,7 +64,7 @@ func TestRoundReminderAndCloseRunAsScheduledJobs(t *testing.T) {
 			defer c()
 			_ = q.Stop(stop)
 		}()
-		if err := jobs.ScheduleRound(ctx, q, round.ID, time.Now(), deadline); err != nil {
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return jobs.ScheduleRound(ctx, q, tx, round.ID, time.Now(), deadline) }); err != nil {
 			t.Fatal(err)
 		}
 		m := srv.Wait(t, 60*time.Second)

@@ -482,7 +482,9 @@ type Reminder struct {
 
 // DueReviews returns the active goals whose review date has come (or comes tomorrow) and that have
 // not been reminded for that date, and marks them reminded. The daily reminder job calls it.
-func (s *Service) DueReviews(ctx context.Context) ([]Reminder, error) {
+// then, if given, runs for each in the same transaction (to queue its email); an error undoes
+// the marking, so the reminder is tried again.
+func (s *Service) DueReviews(ctx context.Context, then func(context.Context, *store.Tx, Reminder) error) ([]Reminder, error) {
 	tomorrow := s.now().In(london).AddDate(0, 0, 1).Format(time.DateOnly)
 	var out []Reminder
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -503,6 +505,11 @@ func (s *Service) DueReviews(ctx context.Context) ([]Reminder, error) {
 		for _, r := range out {
 			if _, err := tx.Exec(ctx, `UPDATE goals SET reviewed_reminder_for = review_on WHERE id = ?`, r.Goal.ID); err != nil {
 				return err
+			}
+			if then != nil {
+				if err := then(ctx, tx, r); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -170,11 +170,11 @@ func TestDueReviewsRemindOnce(t *testing.T) {
 		if _, err := svc.CreateGoal(ctx, alex.ID, plan.GoalInput{Specific: "Not yet", DueOn: future(60), ReviewOn: future(20), Elements: []plan.ElementRef{{Framework: "ot-leadership", Element: "team"}}}); err != nil {
 			t.Fatal(err)
 		}
-		due, err := svc.DueReviews(ctx)
+		due, err := svc.DueReviews(ctx, nil)
 		if err != nil || len(due) != 1 || due[0].Goal.ID != g.ID || due[0].Email != alex.Email {
 			t.Fatalf("due: %+v %v", due, err)
 		}
-		if again, _ := svc.DueReviews(ctx); len(again) != 0 {
+		if again, _ := svc.DueReviews(ctx, nil); len(again) != 0 {
 			t.Fatal("reminded twice for the same review date")
 		}
 	})

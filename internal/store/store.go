@@ -288,6 +288,10 @@ func (t *Tx) Insert(ctx context.Context, query string, args ...any) (int64, erro
 	return id, err
 }
 
+// SQL is the underlying transaction, for libraries that must join it (the job queue inserts
+// jobs in the same transaction as the change that calls for them).
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
 // Dialect reports the engine behind the transaction.
 func (t *Tx) Dialect() Dialect { return t.db.Dialect }
 

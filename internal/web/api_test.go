@@ -377,7 +377,7 @@ func TestLeadershipAPI(t *testing.T) {
 		// Four peers answer through links from the area itself (their tokens are only in email).
 		var links []string
 		for _, name := range []string{"Pat Peer", "Quinn Peer", "Robin Peer", "Sasha Peer"} {
-			inv, err := app.Assess.Invite(ctx, alexUser, round.ID, name, strings.ToLower(strings.Fields(name)[0])+"@example.org", assess.Peer)
+			inv, err := app.Assess.Invite(ctx, alexUser, round.ID, name, strings.ToLower(strings.Fields(name)[0])+"@example.org", assess.Peer, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -421,7 +421,7 @@ func TestLeadershipAPI(t *testing.T) {
 		// Three peers and a direct report: the peers are a group; the lone direct report is
 		// left out of "all others" too, or subtracting the peers would reveal their rating.
 		answer(links[2], 2, "")
-		inv, err := app.Assess.Invite(ctx, alexUser, round.ID, "Lee", "lee@example.org", assess.DirectReport)
+		inv, err := app.Assess.Invite(ctx, alexUser, round.ID, "Lee", "lee@example.org", assess.DirectReport, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

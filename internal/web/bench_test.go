@@ -60,14 +60,14 @@ func BenchmarkFeedbackReport360(b *testing.B) {
 	if err := app.Assess.Submit(ctx, u.ID, a.ID, allRatings(3)); err != nil {
 		b.Fatal(err)
 	}
-	round, err := app.Assess.CreateRound(ctx, u.ID, a.ID, "Bench", time.Now().Add(72*time.Hour))
+	round, err := app.Assess.CreateRound(ctx, u.ID, a.ID, "Bench", time.Now().Add(72*time.Hour), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	rels := []assess.Relationship{assess.LineManager, assess.Peer, assess.Peer, assess.Peer, assess.Peer, assess.Peer, assess.DirectReport, assess.DirectReport,
 		assess.DirectReport, assess.DirectReport, assess.MDT, assess.MDT, assess.MDT, assess.Other, assess.Other}
 	for i, rel := range rels {
-		inv, err := app.Assess.Invite(ctx, u, round.ID, fmt.Sprintf("Rater %d", i), fmt.Sprintf("r%d@example.org", i), rel)
+		inv, err := app.Assess.Invite(ctx, u, round.ID, fmt.Sprintf("Rater %d", i), fmt.Sprintf("r%d@example.org", i), rel, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -71,7 +71,7 @@ func (s *Server) createRound(w http.ResponseWriter, r *http.Request) {
 	u := auth.UserFrom(r.Context())
 	aid, _ := strconv.ParseInt(r.PostForm.Get("assessment"), 10, 64)
 	deadline, okDate := endOfDay(r.PostForm.Get("deadline"))
-	round, err := s.assess.CreateRound(r.Context(), u.ID, aid, r.PostForm.Get("title"), deadline)
+	round, err := s.assess.CreateRound(r.Context(), u.ID, aid, r.PostForm.Get("title"), deadline, jobs.Schedule(s.queue))
 	var errs valid.Errors
 	switch {
 	case !okDate && r.PostForm.Get("deadline") != "":
@@ -85,10 +85,6 @@ func (s *Server) createRound(w http.ResponseWriter, r *http.Request) {
 	}
 	if errs.Any() {
 		s.feedbackPage(w, r, http.StatusUnprocessableEntity, errs, r.PostForm)
-		return
-	}
-	if err := jobs.ScheduleRound(r.Context(), s.queue, round.ID, time.Now(), round.Deadline); err != nil {
-		s.serverError(w, r, err)
 		return
 	}
 	s.flash(r, "Your feedback request is open. Now invite your raters.")
@@ -147,17 +143,13 @@ func (s *Server) inviteRater(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := auth.UserFrom(r.Context())
-	inv, err := s.assess.Invite(r.Context(), u, round.ID, r.PostForm.Get("name"), r.PostForm.Get("email"), assess.Relationship(r.PostForm.Get("relationship")))
+	inv, err := s.assess.Invite(r.Context(), u, round.ID, r.PostForm.Get("name"), r.PostForm.Get("email"), assess.Relationship(r.PostForm.Get("relationship")), jobs.Invite(s.queue, s.cfg.BaseURL))
 	var errs valid.Errors
 	if errors.As(err, &errs) {
 		s.roundPage(w, r, http.StatusUnprocessableEntity, round, errs, r.PostForm)
 		return
 	}
 	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if err := s.queue.Enqueue(r.Context(), jobs.EmailArgs{Message: assess.InvitationMessage(*inv, s.cfg.BaseURL)}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

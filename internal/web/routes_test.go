@@ -132,11 +132,11 @@ func routeByRole(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	draft, _ := app.Assess.Start(ctx, alex.ID, "ot-leadership")
-	round, err := app.Assess.CreateRound(ctx, alex.ID, submitted.ID, "Route test", time.Now().Add(7*24*time.Hour))
+	round, err := app.Assess.CreateRound(ctx, alex.ID, submitted.ID, "Route test", time.Now().Add(7*24*time.Hour), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := app.Assess.Invite(ctx, alex, round.ID, "Kim", "kim@example.org", "peer")
+	inv, err := app.Assess.Invite(ctx, alex, round.ID, "Kim", "kim@example.org", "peer", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
