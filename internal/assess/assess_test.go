@@ -523,3 +523,53 @@ func TestInvitationIsUndoneWhenItsEmailCannotBeQueued(t *testing.T) {
 		}
 	})
 }
+
+// TestHeatMapPublishesOnlyAfterFivePeopleChange: one colleague resubmitting must not change what
+// a lead sees, or comparing the two views would reveal their new ratings.
+func TestHeatMapPublishesOnlyAfterFivePeopleChange(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		o, _ := fx.orgs.Create(ctx, org.Organisation{Slug: "trust", Name: "Trust", Kind: org.NHSTrust})
+		var team []*auth.User
+		for i := 0; i < 6; i++ {
+			u := fx.person(t, 5)
+			if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, "Ward 7"); err != nil {
+				t.Fatal(err)
+			}
+			fx.submitted(t, u, all(2))
+			team = append(team, u)
+		}
+		cell := func() assess.Cell {
+			h, err := fx.svc.HeatMap(ctx, o.ID, assess.DefaultFramework)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h.Cell("Ward 7", "influence")
+		}
+		before := cell()
+		if !before.Shown || before.Mean != 2 || before.N < 5 {
+			t.Fatalf("first publication: %+v", before)
+		}
+		fx.submitted(t, team[0], all(5)) // one person changes
+		if got := cell(); got != before {
+			t.Fatalf("one person's change was published: %+v -> %+v", before, got)
+		}
+		// The sixth member's first submission and team[0]'s change make two people changed since
+		// publication; three more make five, and the team is published again: four people at 5,
+		// two at 2, (4*5 + 2*2) / 6 = 4.
+		for _, u := range team[1:3] {
+			fx.submitted(t, u, all(5))
+		}
+		if got := cell(); got != before {
+			t.Fatalf("four people's changes were published: %+v", got)
+		}
+		fx.submitted(t, team[3], all(5))
+		if got := cell(); got.Mean != 4 || got.N != 6 {
+			t.Fatalf("five people's changes were not published: %+v", got)
+		}
+	})
+}

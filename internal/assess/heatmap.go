@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/pillars-ot/pillars/internal/framework"
 )
@@ -27,6 +28,10 @@ type HeatMap struct {
 	Teams     []string
 	People    map[string]int // team -> people with an assessment
 	Cells     map[string]map[string]Cell
+	// PublishedAt is when the newest team figures were published. A team's figures are published
+	// only after at least 5 different people in it have changed (package rollup), so no view can
+	// be compared with an earlier one to single out one person.
+	PublishedAt time.Time
 }
 
 // Cell returns a team's cell for an element.
@@ -38,7 +43,7 @@ const NoTeam = "No team recorded"
 // HeatMap aggregates an organisation's members' latest assessments on a framework. Callers must
 // have checked that the person asking may see the organisation's aggregates.
 //
-// It reads the running totals kept by package rollup (one row per team, framework version and
+// It reads the published running totals kept by package rollup (one row per team, framework version and
 // element) rather than every rating: a trust of 5,000 people with 20 ratings each is 1,000 rows
 // instead of 100,000. Names are put back from the small result in Go.
 func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string) (*HeatMap, error) {
@@ -62,7 +67,7 @@ func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string)
 	}
 	trows.Close()
 
-	rows, err := s.db.Query(ctx, `SELECT team_id, version_id, element_pos, total, n FROM heat_totals
+	rows, err := s.db.Query(ctx, `SELECT team_id, version_id, element_pos, total, n, published_at FROM heat_published
 		WHERE org_id = ? AND framework_key = ? AND n > 0`, orgID, frameworkKey)
 	if err != nil {
 		return nil, fmt.Errorf("assess: heat map: %w", err)
@@ -74,11 +79,12 @@ func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string)
 		team        int64
 		version     int64
 		pos, sum, n int
+		at          time.Time
 	}
 	var parts []part
 	for rows.Next() {
 		var p part
-		if err := rows.Scan(&p.team, &p.version, &p.pos, &p.sum, &p.n); err != nil {
+		if err := rows.Scan(&p.team, &p.version, &p.pos, &p.sum, &p.n, &p.at); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -88,7 +94,11 @@ func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	var latest time.Time
 	for _, p := range parts {
+		if p.at.After(latest) {
+			latest = p.at
+		}
 		els, ok := versions[p.version]
 		if !ok {
 			vf, _, err := s.frameworks.GetVersionByID(ctx, frameworkKey, p.version)
@@ -112,7 +122,7 @@ func (s *Service) HeatMap(ctx context.Context, orgID int64, frameworkKey string)
 		t := totals[team][key]
 		totals[team][key] = acc{t.sum + p.sum, t.n + p.n}
 	}
-	h := &HeatMap{Framework: f, People: map[string]int{}, Cells: map[string]map[string]Cell{}}
+	h := &HeatMap{Framework: f, People: map[string]int{}, Cells: map[string]map[string]Cell{}, PublishedAt: latest}
 	for team, els := range totals {
 		h.Teams = append(h.Teams, team)
 		h.Cells[team] = map[string]Cell{}

@@ -6,6 +6,10 @@
 //
 // The rule it keeps: a person counts in an organisation once, in their team there (0 for none),
 // with every framework's latest submitted assessment.
+//
+// Leads do not see the running totals directly. A team's figures are published (copied to
+// heat_published) only when at least PublishAfter different people in it have changed since the
+// last publication, so comparing two published views never isolates one person's change.
 package rollup
 
 import (
@@ -58,7 +62,9 @@ func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int) err
 	if err != nil {
 		return err
 	}
+	frameworks := map[string]bool{}
 	for _, r := range ratings {
+		frameworks[r.framework] = true
 		if _, err := tx.Exec(ctx, `INSERT INTO heat_totals (org_id, team_id, framework_key, version_id, element_pos, total, n) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (org_id, framework_key, team_id, version_id, element_pos)
 			DO UPDATE SET total = heat_totals.total + excluded.total, n = heat_totals.n + excluded.n`,
@@ -66,7 +72,52 @@ func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int) err
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
+	for fw := range frameworks {
+		// Publish only on Add, the last step of every change: between a Remove and its Add the
+		// person is missing from the totals, and that half-way state must never be published.
+		if err := changed(ctx, tx, orgID, team, fw, userID, sign > 0); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// PublishAfter is how many different people in a team must have changed before its figures are
+// published again: the same as the smallest cell a heat map shows.
+const PublishAfter = 5
+
+// changed notes that the person's contribution to a team changed, and publishes the team's
+// figures once enough different people have.
+func changed(ctx context.Context, tx *store.Tx, orgID, team int64, framework string, userID int64, mayPublish bool) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO heat_pending (org_id, team_id, framework_key, user_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (org_id, framework_key, team_id, user_id) DO NOTHING`, orgID, team, framework, userID); err != nil {
+		return err
+	}
+	if !mayPublish {
+		return nil
+	}
+	var pending int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM heat_pending WHERE org_id = ? AND framework_key = ? AND team_id = ?`, orgID, framework, team).Scan(&pending); err != nil {
+		return err
+	}
+	if pending < PublishAfter {
+		return nil
+	}
+	return publish(ctx, tx, orgID, team, framework)
+}
+
+// publish copies one team's running totals for a framework to what leads see.
+func publish(ctx context.Context, tx *store.Tx, orgID, team int64, framework string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM heat_published WHERE org_id = ? AND framework_key = ? AND team_id = ?`, orgID, framework, team); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO heat_published (org_id, team_id, framework_key, version_id, element_pos, total, n, published_at)
+		SELECT org_id, team_id, framework_key, version_id, element_pos, total, n, ? FROM heat_totals
+		WHERE org_id = ? AND framework_key = ? AND team_id = ? AND n > 0`, store.Now(), orgID, framework, team); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM heat_pending WHERE org_id = ? AND framework_key = ? AND team_id = ?`, orgID, framework, team)
+	return err
 }
 
 // Remove takes the person's current contribution out of one organisation's totals.
@@ -97,7 +148,8 @@ func Orgs(ctx context.Context, tx *store.Tx, userID int64) ([]int64, error) {
 	return out, rows.Err()
 }
 
-// Rebuild recomputes an organisation's totals from scratch: for bulk loads and as a repair.
+// Rebuild recomputes an organisation's totals from scratch and publishes them: for bulk loads
+// and as a repair.
 func Rebuild(ctx context.Context, tx *store.Tx, orgID int64) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM heat_totals WHERE org_id = ?`, orgID); err != nil {
 		return err
@@ -109,5 +161,31 @@ func Rebuild(ctx context.Context, tx *store.Tx, orgID int64) error {
 		JOIN assessment_ratings r ON r.assessment_id = a.id
 		WHERE r.rating IS NOT NULL
 		GROUP BY m.team_id, a.framework_key, a.framework_version_id, r.element_pos`, orgID, orgID, true)
-	return err
+	if err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT DISTINCT team_id, framework_key FROM heat_totals WHERE org_id = ?`, orgID)
+	if err != nil {
+		return err
+	}
+	type teamFramework struct {
+		team int64
+		fw   string
+	}
+	var all []teamFramework
+	for rows.Next() {
+		var x teamFramework
+		if err := rows.Scan(&x.team, &x.fw); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, x)
+	}
+	rows.Close()
+	for _, x := range all {
+		if err := publish(ctx, tx, orgID, x.team, x.fw); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -58,6 +58,28 @@ CREATE TABLE heat_totals (
     PRIMARY KEY (org_id, framework_key, team_id, version_id, element_pos)
 );
 
+-- What a lead sees is heat_totals as published, not as live: a team's figures are published only
+-- once at least 5 different people in it have changed since the last publication (people listed
+-- in heat_pending). Live figures could be compared before and after one colleague submitted.
+CREATE TABLE heat_published (
+    org_id         BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    team_id        BIGINT NOT NULL,
+    framework_key  TEXT NOT NULL,
+    version_id     BIGINT NOT NULL,
+    element_pos    INTEGER NOT NULL,
+    total          BIGINT NOT NULL,
+    n              BIGINT NOT NULL,
+    published_at   {{TIMESTAMP}} NOT NULL,
+    PRIMARY KEY (org_id, framework_key, team_id, version_id, element_pos)
+);
+CREATE TABLE heat_pending (
+    org_id         BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    team_id        BIGINT NOT NULL,
+    framework_key  TEXT NOT NULL,
+    user_id        BIGINT NOT NULL,
+    PRIMARY KEY (org_id, framework_key, team_id, user_id)
+);
+
 -- A 360 round asks others to rate the person on the elements of a submitted self-assessment.
 CREATE TABLE feedback_rounds (
     id             {{ID}},
@@ -189,6 +211,8 @@ DROP TABLE goal_actions;
 DROP TABLE goal_elements;
 DROP TABLE goals;
 DROP TABLE level_targets;
+DROP TABLE heat_pending;
+DROP TABLE heat_published;
 DROP TABLE heat_totals;
 DROP TABLE feedback_comments;
 DROP TABLE feedback_ratings;
