@@ -44,8 +44,12 @@ var relationshipLabels = map[Relationship]string{
 // Label is the relationship's name for people.
 func (r Relationship) Label() string { return relationshipLabels[r] }
 
-// MaxRaters caps a round, so that Pillars cannot be used to email people in bulk.
-const MaxRaters = 30
+// MaxRaters caps a round, and MaxInvitesPerDay a person's invitations across rounds, so that
+// Pillars cannot be used to email people in bulk.
+const (
+	MaxRaters        = 30
+	MaxInvitesPerDay = 60
+)
 
 // MinGroup is the fewest raters whose answers may be shown as a group: fewer could identify
 // someone. It is the NHS Leadership Academy's usual rule.
@@ -252,6 +256,14 @@ func (s *Service) Invite(ctx context.Context, subject *auth.User, roundID int64,
 		}
 		if invited >= MaxRaters {
 			return valid.Errors{{Field: "email", Message: fmt.Sprintf("A request can have at most %d raters", MaxRaters)}}
+		}
+		var today int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM feedback_raters r JOIN feedback_rounds f ON f.id = r.round_id WHERE f.user_id = ? AND r.invited_at > ?`,
+			subject.ID, now.Add(-24*time.Hour)).Scan(&today); err != nil {
+			return err
+		}
+		if today >= MaxInvitesPerDay {
+			return valid.Errors{{Field: "email", Message: fmt.Sprintf("You have sent %d invitations in the last 24 hours, the most Pillars sends for one person. Try again tomorrow.", MaxInvitesPerDay)}}
 		}
 		var err error
 		raterID, err = tx.Insert(ctx, `INSERT INTO feedback_raters (round_id, name, email, relationship, invited_at) VALUES (?, ?, ?, ?, ?)`, roundID, name, email, rel, now)

@@ -54,6 +54,14 @@ func latestRatings(ctx context.Context, tx *store.Tx, userID int64) ([]rating, e
 
 // apply adds (sign 1) or removes (sign -1) the person's latest ratings in the organisation.
 func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int) error {
+	// Two changes for the same person at once (two submissions, a submission during a team
+	// move) must not interleave their Remove and Add. SQLite's single writer already serialises
+	// them; on PostgreSQL the person's row is locked until the transaction ends.
+	if tx.Dialect() == store.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
+			return err
+		}
+	}
 	team, member, err := teamOf(ctx, tx, userID, orgID)
 	if err != nil || !member {
 		return err
