@@ -236,6 +236,14 @@ func (s *Server) saveAssessment(w http.ResponseWriter, r *http.Request) {
 	u := auth.UserFrom(r.Context())
 	typed := ratingsFromForm(r.PostForm, f)
 	submit := r.PostForm.Get("action") == "submit"
+	evidence := map[string]string{}
+	for key, rt := range typed {
+		evidence[assess.FieldFor(key, "evidence")] = rt.Evidence
+	}
+	if errs := s.confidentiality(r, r.PostForm, evidence, "assessment:"+strconv.FormatInt(a.ID, 10)); errs.Any() {
+		s.editAssessmentPage(w, r, http.StatusUnprocessableEntity, a, f, errs, typed)
+		return
+	}
 	var err error
 	if submit {
 		err = s.assess.Submit(r.Context(), u.ID, a.ID, typed)

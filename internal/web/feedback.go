@@ -311,6 +311,11 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Ratings[e.Key] = n
 	}
+	if errs := s.confidentiality(r, r.PostForm, map[string]string{"strength": resp.Strength, "development": resp.Development},
+		"feedback round:"+strconv.FormatInt(v.Round.ID, 10)); errs.Any() {
+		s.ratePage(w, r, http.StatusUnprocessableEntity, v, token, r.PostForm, errs)
+		return
+	}
 	err = s.assess.Respond(r.Context(), token, resp)
 	var errs valid.Errors
 	switch {

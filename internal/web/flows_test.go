@@ -356,3 +356,48 @@ func TestHomeUnderConcurrentLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestConfidentialityCheckOnFreeText: a rater's comment with an NHS number is stopped with a
+// plain message and kept in the box; ticking "I have checked this" saves it and is recorded.
+func TestConfidentialityCheckOnFreeText(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	ctx := context.Background()
+	u, _ := app.Accounts.UserByEmail(ctx, alex)
+	a, _ := app.Assess.Start(ctx, u.ID, "ot-leadership")
+	if err := app.Assess.Submit(ctx, u.ID, a.ID, allRatings(3)); err != nil {
+		t.Fatal(err)
+	}
+	round, _ := app.Assess.CreateRound(ctx, u.ID, a.ID, "", time.Now().Add(72*time.Hour), nil)
+	inv, err := app.Assess.Invite(ctx, u, round.ID, "Kim", "kim@example.org", "peer", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"strength": {"Helped Mrs Patel (943 476 5919) home safely."}}
+	for k := range allRatings(0) {
+		form.Set("rating-"+k, "4")
+	}
+	c := app.Client()
+	status, body, _ := post(t, c, app.URL+"/rate/"+inv.Token, form)
+	plain := html.UnescapeString(body)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(plain, "This may identify a service user: a name “Mrs Patel”, an NHS number “943 476 5919”") ||
+		!strings.Contains(plain, "Helped Mrs Patel (943 476 5919) home safely.") || !strings.Contains(body, `name="checked_confidential"`) {
+		t.Fatalf("comment with identifiers: %d\n%s", status, body)
+	}
+	if st, _ := app.Assess.Status(ctx, u.ID, round.ID); st.Answered != 0 {
+		t.Fatal("the answer was saved despite the finding")
+	}
+	form.Set("checked_confidential", "yes")
+	status, body, _ = post(t, c, app.URL+"/rate/"+inv.Token, form)
+	if status != http.StatusOK || !strings.Contains(body, "Thank you") {
+		t.Fatalf("after ticking the box: %d", status)
+	}
+	var n int
+	if err := app.DB.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = 'privacy.confirmed' AND detail LIKE '2 %'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the override was not recorded: %d %v", n, err)
+	}
+	var stored int
+	_ = app.DB.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%Patel%' OR subject LIKE '%Patel%'`).Scan(&stored)
+	if stored != 0 {
+		t.Fatal("the audit log holds the identifying text")
+	}
+}

@@ -369,26 +369,41 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request, ownerID int64) 
 		return
 	}
 	u := auth.UserFrom(r.Context())
-	err := s.plans.AddComment(r.Context(), u, ownerID, 0, r.PostForm.Get("body"))
-	var errs valid.Errors
-	back := "/plan"
-	if ownerID != u.ID {
-		back = "/plans/" + strconv.FormatInt(ownerID, 10)
+	ok, err := s.plans.CanView(r.Context(), u, ownerID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
-	switch {
-	case errors.Is(err, plan.ErrNotFound):
+	if !ok {
 		s.notFound(w, r)
-	case errors.As(err, &errs):
+		return
+	}
+	body := r.PostForm.Get("body")
+	errs := s.confidentiality(r, r.PostForm, map[string]string{"body": body}, "plan:"+strconv.FormatInt(ownerID, 10))
+	if !errs.Any() {
+		err = s.plans.AddComment(r.Context(), u, ownerID, 0, body)
+		if !errors.As(err, &errs) && err != nil {
+			if errors.Is(err, plan.ErrNotFound) {
+				s.notFound(w, r)
+			} else {
+				s.serverError(w, r, err)
+			}
+			return
+		}
+	}
+	if errs.Any() {
 		if ownerID == u.ID {
 			s.planPage(w, r, http.StatusUnprocessableEntity, errs, r.PostForm, false)
 		} else {
 			s.sharedPlanPage(w, r, http.StatusUnprocessableEntity, ownerID, errs, r.PostForm)
 		}
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
-		s.flash(r, "Comment added.")
-		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	s.flash(r, "Comment added.")
+	if ownerID == u.ID {
+		http.Redirect(w, r, "/plan", http.StatusSeeOther)
+	} else {
+		http.Redirect(w, r, "/plans/"+strconv.FormatInt(ownerID, 10), http.StatusSeeOther)
 	}
 }
 

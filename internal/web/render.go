@@ -138,6 +138,9 @@ type view struct {
 	NoIndex    bool
 	ShowSignIn bool
 	Print      bool // a print view: no navigation, ready for the browser's "Save as PDF"
+	// NeedsConfirm offers the "I have checked this" override: set when an error came from the
+	// confidentiality check.
+	NeedsConfirm bool
 }
 
 type navLink struct {
@@ -187,6 +190,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	v.Path = r.URL.Path
 	v.Nav = navFor(v.User, r.URL.Path)
+	for _, e := range v.Errors {
+		if strings.HasPrefix(e.Message, confidentialPrefix) {
+			v.NeedsConfirm = true
+		}
+	}
 	if v.User != nil && v.Flash == "" && !sessionless(r.URL.Path) {
 		v.Flash = s.sessions.PopString(r.Context(), sessionFlash)
 	}
