@@ -9,6 +9,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/privacy"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
@@ -170,6 +171,9 @@ func (a *API) SaveRatings(w http.ResponseWriter, r *http.Request) {
 			Evidence   *string `json:"evidence"`
 		} `json:"ratings"`
 		Submit bool `json:"submit"`
+		// CheckedConfidential confirms the person has checked evidence the confidentiality
+		// check flagged, as the web form's "I have checked this" does.
+		CheckedConfidential bool `json:"checked_confidential"`
 	}
 	if !decode(w, r, &body) {
 		return
@@ -195,6 +199,16 @@ func (a *API) SaveRatings(w http.ResponseWriter, r *http.Request) {
 			v.Evidence = *in.Evidence
 		}
 		ratings[k] = v
+	}
+	evidence := map[string]string{}
+	for k, in := range body.Ratings {
+		if in.Evidence != nil {
+			evidence["ratings."+k+".evidence"] = *in.Evidence
+		}
+	}
+	if errs, n := privacy.Problems(evidence); n > 0 && !body.CheckedConfidential {
+		Error(w, http.StatusUnprocessableEntity, "possible_identifiers", "The evidence may identify a service user. Remove it, or send checked_confidential: true if you have checked it identifies no one. Nothing was saved.", errs)
+		return
 	}
 	u := auth.UserFrom(r.Context())
 	var err error

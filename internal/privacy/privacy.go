@@ -8,6 +8,7 @@
 package privacy
 
 import (
+	"github.com/pillars-ot/pillars/internal/valid"
 	"regexp"
 	"sort"
 	"strings"
@@ -34,6 +35,43 @@ var kindLabels = map[Kind]string{
 
 // Label names the kind for people.
 func (k Kind) Label() string { return kindLabels[k] }
+
+var kindPhrases = map[Kind]string{
+	NHSNumber: "an NHS number", DateOfBirth: "a date of birth", Postcode: "a postcode", Phone: "a phone number",
+	Email: "an email address", TitledName: "a name", HospitalNumber: "a hospital number",
+}
+
+// Phrase names the kind inside a sentence: "an NHS number".
+func (k Kind) Phrase() string { return kindPhrases[k] }
+
+// ProblemPrefix starts every message Problems writes, so a page knows to offer the
+// "I have checked this" override.
+const ProblemPrefix = "This may identify a service user: "
+
+// Problems checks each field's text and describes what it found in one plain sentence per
+// field, in field order. It also returns how many findings there were in all.
+func Problems(fields map[string]string) (valid.Errors, int) {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var errs valid.Errors
+	total := 0
+	for _, name := range names {
+		found := Check(fields[name])
+		if len(found) == 0 {
+			continue
+		}
+		total += len(found)
+		parts := make([]string, len(found))
+		for i, f := range found {
+			parts[i] = f.Kind.Phrase() + " “" + f.Text + "”"
+		}
+		errs.Add(name, ProblemPrefix+strings.Join(parts, ", ")+". Remove it, or confirm you have checked it if it identifies no one.")
+	}
+	return errs, total
+}
 
 // Finding is one thing that could identify someone. Offset and Length are in bytes of the
 // UTF-8 text.

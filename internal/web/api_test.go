@@ -546,3 +546,27 @@ func allRatingsJSON(v int) map[string]map[string]int {
 	}
 	return out
 }
+
+// TestAPIEvidenceIsCheckedForIdentifiers: the API saves evidence only after the same check as the
+// web form, with checked_confidential as its override.
+func TestAPIEvidenceIsCheckedForIdentifiers(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	ctx := context.Background()
+	u, _ := app.Accounts.UserByEmail(ctx, alex)
+	token, _ := app.Accounts.CreateToken(ctx, u.ID, "t", time.Hour)
+	a, _ := app.Assess.Start(ctx, u.ID, "ot-leadership")
+	h := map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+	path := app.URL + "/api/v1/assessments/" + strconv.FormatInt(a.ID, 10) + "/ratings"
+	body := `{"ratings": {"influence": {"rating": 3, "evidence": "Reviewed with Mr Jones, DOB 01/02/1940"}}}`
+	status, raw, _ := fetch(t, app.Client(), "PUT", path, strings.NewReader(body), h)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(raw, `"possible_identifiers"`) || !strings.Contains(raw, "ratings.influence.evidence") {
+		t.Fatalf("flagged evidence: %d %s", status, raw)
+	}
+	if got, _ := app.Assess.Get(ctx, u.ID, a.ID); got.Ratings["influence"].Rating != 0 {
+		t.Fatal("flagged evidence was saved")
+	}
+	body = `{"checked_confidential": true, "ratings": {"influence": {"rating": 3, "evidence": "Reviewed with Mr Jones, DOB 01/02/1940"}}}`
+	if status, raw, _ = fetch(t, app.Client(), "PUT", path, strings.NewReader(body), h); status != 200 {
+		t.Fatalf("confirmed evidence: %d %s", status, raw)
+	}
+}

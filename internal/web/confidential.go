@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/privacy"
@@ -12,16 +11,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
-// confidentialPrefix starts every message from the confidentiality check, so pages know to offer
-// the override.
-const confidentialPrefix = "This may identify a service user: "
-
-// findingPhrase names each kind of finding inside a sentence.
-var findingPhrase = map[privacy.Kind]string{
-	privacy.NHSNumber: "an NHS number", privacy.DateOfBirth: "a date of birth", privacy.Postcode: "a postcode",
-	privacy.Phone: "a phone number", privacy.Email: "an email address", privacy.TitledName: "a name",
-	privacy.HospitalNumber: "a hospital number",
-}
+const confidentialPrefix = privacy.ProblemPrefix
 
 // confirmField is the checkbox a person ticks to save text in which the confidentiality check
 // found something that might identify a service user.
@@ -33,21 +23,7 @@ const confirmField = "checked_confidential"
 // found; the form keeps everything typed. A ticked override is recorded in the audit log (who,
 // where, how many findings; never the text).
 func (s *Server) confidentiality(r *http.Request, form url.Values, fields map[string]string, subject string) valid.Errors {
-	var errs valid.Errors
-	total := 0
-	for field, text := range fields {
-		found := privacy.Check(text)
-		if len(found) == 0 {
-			continue
-		}
-		total += len(found)
-		var parts []string
-		for _, f := range found {
-			parts = append(parts, fmt.Sprintf("%s “%s”", findingPhrase[f.Kind], f.Text))
-		}
-		errs.Add(field, confidentialPrefix+strings.Join(parts, ", ")+
-			". Remove it, or tick “I have checked this” below if it identifies no one.")
-	}
+	errs, total := privacy.Problems(fields)
 	if total == 0 {
 		return nil
 	}
