@@ -200,11 +200,15 @@ func (a *API) SaveRatings(w http.ResponseWriter, r *http.Request) {
 		}
 		ratings[k] = v
 	}
+	// Check what will be stored: the evidence sent, and on submit the draft's evidence too.
 	evidence := map[string]string{}
-	for k, in := range body.Ratings {
-		if in.Evidence != nil {
-			evidence["ratings."+k+".evidence"] = *in.Evidence
+	if body.Submit {
+		for k, v := range x.Ratings {
+			evidence["ratings."+k+".evidence"] = v.Evidence
 		}
+	}
+	for k, v := range ratings {
+		evidence["ratings."+k+".evidence"] = v.Evidence
 	}
 	if errs, n := privacy.Problems(evidence); n > 0 && !body.CheckedConfidential {
 		Error(w, http.StatusUnprocessableEntity, "possible_identifiers", "The evidence may identify a service user. Remove it, or send checked_confidential: true if you have checked it identifies no one. Nothing was saved.", errs)

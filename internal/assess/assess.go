@@ -270,7 +270,7 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 			return err
 		}
 		for _, o := range orgs {
-			if err := rollup.Remove(ctx, tx, userID, o); err != nil {
+			if err := rollup.RemoveFramework(ctx, tx, userID, o, a.FrameworkKey); err != nil {
 				return err
 			}
 		}
@@ -281,7 +281,7 @@ func (s *Service) save(ctx context.Context, userID, id int64, ratings map[string
 			return err
 		}
 		for _, o := range orgs {
-			if err := rollup.Add(ctx, tx, userID, o); err != nil {
+			if err := rollup.AddFramework(ctx, tx, userID, o, a.FrameworkKey); err != nil {
 				return err
 			}
 		}

@@ -573,3 +573,49 @@ func TestHeatMapPublishesOnlyAfterFivePeopleChange(t *testing.T) {
 		}
 	})
 }
+
+// TestHeatMapCountsOnlyWhoChangedOnThatFramework: people submitting on another framework have not
+// changed this one's figures and must not count towards republishing it (review finding: one
+// person's resubmission could be isolated that way).
+func TestHeatMapCountsOnlyWhoChangedOnThatFramework(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		o, _ := fx.orgs.Create(ctx, org.Organisation{Slug: "trust", Name: "Trust", Kind: org.NHSTrust})
+		var team []*auth.User
+		for i := 0; i < 5; i++ {
+			u := fx.person(t, 5)
+			if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, "Ward 7"); err != nil {
+				t.Fatal(err)
+			}
+			fx.submitted(t, u, all(2))
+			team = append(team, u)
+		}
+		cell := func() assess.Cell {
+			h, _ := fx.svc.HeatMap(ctx, o.ID, assess.DefaultFramework)
+			return h.Cell("Ward 7", "influence")
+		}
+		before := cell()
+		fx.submitted(t, team[0], all(5)) // the person to protect changes the OT framework
+		for _, u := range team[1:] {    // everyone else assesses on the HLM only
+			a, _ := fx.svc.Start(ctx, u.ID, "nhs-hlm")
+			f, _ := fx.svc.Framework(ctx, a)
+			r := map[string]assess.Rating{}
+			for _, e := range f.Rateable() {
+				r[e.Key] = assess.Rating{Rating: 2}
+			}
+			if err := fx.svc.Submit(ctx, u.ID, a.ID, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, "Ward 7"); err != nil { // the same team again
+				t.Fatal(err)
+			}
+		}
+		if got := cell(); got != before {
+			t.Fatalf("one person's change on the OT framework was published: %+v -> %+v", before, got)
+		}
+	})
+}

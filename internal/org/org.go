@@ -183,6 +183,18 @@ func (s *Service) SetTeam(ctx context.Context, userID, orgID int64, team string)
 			}
 			teamID = id
 		}
+		// The same team again changes nothing, and must not count the person as changed.
+		var current sql.NullInt64
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*), MAX(team_id) FROM memberships WHERE user_id = ? AND org_id = ?`, userID, orgID).Scan(&n, &current); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		if (teamID == nil && !current.Valid) || (teamID != nil && current.Valid && current.Int64 == teamID.(int64)) {
+			return nil
+		}
 		if err := rollup.Remove(ctx, tx, userID, orgID); err != nil {
 			return err
 		}

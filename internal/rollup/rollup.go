@@ -34,9 +34,11 @@ type rating struct {
 	value     int
 }
 
-func latestRatings(ctx context.Context, tx *store.Tx, userID int64) ([]rating, error) {
+// latestRatings reads the person's latest ratings: on one framework, or on all when framework is "".
+func latestRatings(ctx context.Context, tx *store.Tx, userID int64, framework string) ([]rating, error) {
 	rows, err := tx.Query(ctx, `SELECT a.framework_key, a.framework_version_id, r.element_pos, r.rating FROM assessments a
-		JOIN assessment_ratings r ON r.assessment_id = a.id WHERE a.user_id = ? AND a.is_latest = ? AND r.rating IS NOT NULL`, userID, true)
+		JOIN assessment_ratings r ON r.assessment_id = a.id WHERE a.user_id = ? AND a.is_latest = ? AND r.rating IS NOT NULL
+		AND (? = '' OR a.framework_key = ?)`, userID, true, framework, framework)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +55,7 @@ func latestRatings(ctx context.Context, tx *store.Tx, userID int64) ([]rating, e
 }
 
 // apply adds (sign 1) or removes (sign -1) the person's latest ratings in the organisation.
-func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int) error {
+func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int, framework string) error {
 	// Two changes for the same person at once (two submissions, a submission during a team
 	// move) must not interleave their Remove and Add. SQLite's single writer already serialises
 	// them; on PostgreSQL the person's row is locked until the transaction ends.
@@ -66,7 +68,7 @@ func apply(ctx context.Context, tx *store.Tx, userID, orgID int64, sign int) err
 	if err != nil || !member {
 		return err
 	}
-	ratings, err := latestRatings(ctx, tx, userID)
+	ratings, err := latestRatings(ctx, tx, userID, framework)
 	if err != nil {
 		return err
 	}
@@ -97,6 +99,13 @@ const PublishAfter = 5
 // changed notes that the person's contribution to a team changed, and publishes the team's
 // figures once enough different people have.
 func changed(ctx context.Context, tx *store.Tx, orgID, team int64, framework string, userID int64, mayPublish bool) error {
+	// One team's count and publication at a time: on PostgreSQL two people's changes could each
+	// count the other's pending row unseen, or publish at the same moment.
+	if tx.Dialect() == store.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, fmt.Sprintf("heat:%d:%d:%s", orgID, team, framework)); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.Exec(ctx, `INSERT INTO heat_pending (org_id, team_id, framework_key, user_id) VALUES (?, ?, ?, ?)
 		ON CONFLICT (org_id, framework_key, team_id, user_id) DO NOTHING`, orgID, team, framework, userID); err != nil {
 		return err
@@ -128,14 +137,27 @@ func publish(ctx context.Context, tx *store.Tx, orgID, team int64, framework str
 	return err
 }
 
-// Remove takes the person's current contribution out of one organisation's totals.
+// Remove takes the person's current contribution out of one organisation's totals, on every
+// framework: for changes of membership or team, which move all of it.
 func Remove(ctx context.Context, tx *store.Tx, userID, orgID int64) error {
-	return apply(ctx, tx, userID, orgID, -1)
+	return apply(ctx, tx, userID, orgID, -1, "")
 }
 
-// Add puts the person's current contribution into one organisation's totals.
+// Add puts the person's current contribution into one organisation's totals, on every framework.
 func Add(ctx context.Context, tx *store.Tx, userID, orgID int64) error {
-	return apply(ctx, tx, userID, orgID, 1)
+	return apply(ctx, tx, userID, orgID, 1, "")
+}
+
+// RemoveFramework and AddFramework move only one framework's contribution: a new assessment on
+// one framework changes nothing on the others, and must not count the person as changed there,
+// or comparing two views of another framework could isolate someone.
+func RemoveFramework(ctx context.Context, tx *store.Tx, userID, orgID int64, framework string) error {
+	return apply(ctx, tx, userID, orgID, -1, framework)
+}
+
+// AddFramework is RemoveFramework's partner.
+func AddFramework(ctx context.Context, tx *store.Tx, userID, orgID int64, framework string) error {
+	return apply(ctx, tx, userID, orgID, 1, framework)
 }
 
 // Orgs lists the organisations the person belongs to.

@@ -11,6 +11,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/privacy"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
@@ -282,10 +283,23 @@ func (s *Server) autosaveAssessment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.assess.SaveDraft(r.Context(), auth.UserFrom(r.Context()).ID, a.ID, ratingsFromForm(r.PostForm, f))
+	typed := ratingsFromForm(r.PostForm, f)
+	// Autosave never stores evidence the confidentiality check flags: that waits for the
+	// person to press Save and confirm. The stored note is kept meanwhile.
+	held := 0
+	for key, rt := range typed {
+		if len(privacy.Check(rt.Evidence)) > 0 {
+			rt.Evidence = a.Ratings[key].Evidence
+			typed[key] = rt
+			held++
+		}
+	}
+	err := s.assess.SaveDraft(r.Context(), auth.UserFrom(r.Context()).ID, a.ID, typed)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	var errs valid.Errors
 	switch {
+	case err == nil && held > 0:
+		_, _ = w.Write([]byte("Ratings saved at " + time.Now().In(london).Format("15:04") + ". An evidence note that may identify a service user was not saved: press “Save and come back later” to check it."))
 	case errors.As(err, &errs):
 		w.WriteHeader(http.StatusOK) // htmx swaps only successful answers; the message says what is wrong
 		_, _ = w.Write([]byte(html.EscapeString("Not saved: " + errs[0].Message)))

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -399,5 +400,24 @@ func TestConfidentialityCheckOnFreeText(t *testing.T) {
 	_ = app.DB.QueryRow(ctx, `SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%Patel%' OR subject LIKE '%Patel%'`).Scan(&stored)
 	if stored != 0 {
 		t.Fatal("the audit log holds the identifying text")
+	}
+}
+
+// TestAutosaveHoldsBackFlaggedEvidence: autosave stores ratings as the person works, but never
+// evidence the confidentiality check flags; that waits for Save and an explicit confirmation.
+func TestAutosaveHoldsBackFlaggedEvidence(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	ctx := context.Background()
+	u, _ := app.Accounts.UserByEmail(ctx, alex)
+	a, _ := app.Assess.Start(ctx, u.ID, "ot-leadership")
+	c := demoClient(t, app, alex)
+	status, body, _ := post(t, c, app.URL+"/assessments/"+strconv.FormatInt(a.ID, 10)+"/autosave",
+		url.Values{"rating-influence": {"4"}, "evidence-influence": {"Discussed with Mrs Patel on the ward"}})
+	if status != 200 || !strings.Contains(html.UnescapeString(body), "was not saved") {
+		t.Fatalf("autosave: %d %s", status, body)
+	}
+	got, _ := app.Assess.Get(ctx, u.ID, a.ID)
+	if got.Ratings["influence"].Rating != 4 || got.Ratings["influence"].Evidence != "" {
+		t.Fatalf("stored: %+v", got.Ratings["influence"])
 	}
 }
