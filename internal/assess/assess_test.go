@@ -600,7 +600,7 @@ func TestHeatMapCountsOnlyWhoChangedOnThatFramework(t *testing.T) {
 		}
 		before := cell()
 		fx.submitted(t, team[0], all(5)) // the person to protect changes the OT framework
-		for _, u := range team[1:] {    // everyone else assesses on the HLM only
+		for _, u := range team[1:] {     // everyone else assesses on the HLM only
 			a, _ := fx.svc.Start(ctx, u.ID, "nhs-hlm")
 			f, _ := fx.svc.Framework(ctx, a)
 			r := map[string]assess.Rating{}
