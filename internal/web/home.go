@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/assess"
@@ -181,16 +180,17 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
-	u := auth.UserFrom(r.Context())
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		err = s.accounts.RevokeToken(r.Context(), u.ID, id)
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	err := s.accounts.RevokeToken(r.Context(), auth.UserFrom(r.Context()).ID, id)
+	if errors.Is(err, auth.ErrNotFound) {
+		s.notFound(w, r)
+		return
 	}
 	if err != nil {
-		if errors.Is(err, auth.ErrNotFound) || strings.Contains(err.Error(), "invalid syntax") {
-			s.notFound(w, r)
-			return
-		}
 		s.serverError(w, r, err)
 		return
 	}

@@ -5,12 +5,9 @@ import (
 	"github.com/pillars-ot/pillars/internal/api"
 	"github.com/pillars-ot/pillars/internal/valid"
 	"net/http"
-	"strconv"
 	"time"
 	_ "time/tzdata"
 )
-
-func strconvI(n int) string { return strconv.Itoa(n) }
 
 func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "accessibility", view{Title: "Accessibility statement"})

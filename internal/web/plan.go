@@ -229,7 +229,7 @@ func (s *Server) addAction(w http.ResponseWriter, r *http.Request) {
 				errs[i].Field = "due-" + strconv.FormatInt(g.ID, 10)
 			}
 		}
-		s.planActionErrors(w, r, form, errs)
+		s.planPage(w, r, http.StatusUnprocessableEntity, errs, form, false)
 		return
 	}
 	if err != nil {
@@ -238,12 +238,6 @@ func (s *Server) addAction(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "Action added.")
 	http.Redirect(w, r, "/plan#goal-"+strconv.FormatInt(g.ID, 10), http.StatusSeeOther)
-}
-
-// planActionErrors re-shows the plan with the action form's problems beside that goal's fields;
-// the errors already carry those fields' ids (title-N, pathway-N, due-N).
-func (s *Server) planActionErrors(w http.ResponseWriter, r *http.Request, form url.Values, errs valid.Errors) {
-	s.planPage(w, r, http.StatusUnprocessableEntity, errs, form, false)
 }
 
 func (s *Server) setActionStatus(w http.ResponseWriter, r *http.Request) {

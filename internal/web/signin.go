@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,7 +95,7 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return strconvI(n) + " " + word + "s"
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
