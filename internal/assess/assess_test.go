@@ -44,6 +44,22 @@ func (fx *fixture) person(t *testing.T, level int) *auth.User {
 	return u
 }
 
+// member makes a person in the organisation "trust" (slug), in a team, who has submitted an OT
+// leadership assessment rating everything v.
+func (fx *fixture) member(t *testing.T, orgID int64, team string, v int) *auth.User {
+	t.Helper()
+	ctx := context.Background()
+	u := fx.person(t, 5)
+	if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.orgs.SetTeam(ctx, u.ID, orgID, team); err != nil {
+		t.Fatal(err)
+	}
+	fx.submitted(t, u, all(v))
+	return u
+}
+
 // all rates every OT leadership element with v.
 func all(v int) map[string]assess.Rating {
 	out := map[string]assess.Rating{}
@@ -400,14 +416,7 @@ func TestHeatMapHidesSmallCells(t *testing.T) {
 		}
 		add := func(team string, n, v int) {
 			for i := 0; i < n; i++ {
-				u := fx.person(t, 5)
-				if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
-					t.Fatal(err)
-				}
-				if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, team); err != nil {
-					t.Fatal(err)
-				}
-				fx.submitted(t, u, all(v))
+				fx.member(t, o.ID, team, v)
 			}
 		}
 		add("Community", 5, 4)
@@ -533,15 +542,7 @@ func TestHeatMapPublishesOnlyAfterFivePeopleChange(t *testing.T) {
 		o, _ := fx.orgs.Create(ctx, org.Organisation{Slug: "trust", Name: "Trust", Kind: org.NHSTrust})
 		var team []*auth.User
 		for i := 0; i < 6; i++ {
-			u := fx.person(t, 5)
-			if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
-				t.Fatal(err)
-			}
-			if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, "Ward 7"); err != nil {
-				t.Fatal(err)
-			}
-			fx.submitted(t, u, all(2))
-			team = append(team, u)
+			team = append(team, fx.member(t, o.ID, "Ward 7", 2))
 		}
 		cell := func() assess.Cell {
 			h, err := fx.svc.HeatMap(ctx, o.ID, assess.DefaultFramework)
@@ -584,15 +585,7 @@ func TestHeatMapCountsOnlyWhoChangedOnThatFramework(t *testing.T) {
 		o, _ := fx.orgs.Create(ctx, org.Organisation{Slug: "trust", Name: "Trust", Kind: org.NHSTrust})
 		var team []*auth.User
 		for i := 0; i < 5; i++ {
-			u := fx.person(t, 5)
-			if err := fx.acc.Grant(ctx, 0, u.ID, "trust", auth.RolePractitioner); err != nil {
-				t.Fatal(err)
-			}
-			if err := fx.orgs.SetTeam(ctx, u.ID, o.ID, "Ward 7"); err != nil {
-				t.Fatal(err)
-			}
-			fx.submitted(t, u, all(2))
-			team = append(team, u)
+			team = append(team, fx.member(t, o.ID, "Ward 7", 2))
 		}
 		cell := func() assess.Cell {
 			h, _ := fx.svc.HeatMap(ctx, o.ID, assess.DefaultFramework)
