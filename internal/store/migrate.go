@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"regexp"
 	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
@@ -38,6 +39,25 @@ var dialectTokens = map[Dialect][][2]string{
 	},
 }
 
+// Blocks between "-- sqlite:begin" and "-- sqlite:end" (or the postgres pair) are kept only for
+// that engine: full-text search is the one place where whole statements differ (an FTS5 table
+// against a tsvector column).
+var dialectBlock = regexp.MustCompile(`(?s)-- (sqlite|postgres):begin\n(.*?)-- (?:sqlite|postgres):end\n`)
+
+func dialectBlocks(d Dialect, b []byte) []byte {
+	keep := "sqlite"
+	if d == Postgres {
+		keep = "postgres"
+	}
+	return dialectBlock.ReplaceAllFunc(b, func(m []byte) []byte {
+		sub := dialectBlock.FindSubmatch(m)
+		if string(sub[1]) == keep {
+			return sub[2]
+		}
+		return nil
+	})
+}
+
 // ErrDatabaseNewer means the database has migrations this program does not know: it was last
 // used by a newer release. Serving it could corrupt data, so Pillars refuses.
 var ErrDatabaseNewer = errors.New("the database was created by a newer version of Pillars")
@@ -54,6 +74,7 @@ func (db *DB) migrationFS() (fs.FS, error) {
 		if err != nil {
 			return nil, err
 		}
+		b = dialectBlocks(db.Dialect, b)
 		for _, t := range dialectTokens[db.Dialect] {
 			b = bytes.ReplaceAll(b, []byte(t[0]), []byte(t[1]))
 		}
