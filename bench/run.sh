@@ -21,9 +21,12 @@ WARMUP=${WARMUP:-2s}
 
 # The pages to measure: name, path, and a piece of text that proves the page rendered for the
 # signed-in practitioner rather than, say, a sign-in form or an error page.
-PAGE_NAMES=(home framework)
-declare -A PAGE_PATH=([home]=/home [framework]=/frameworks/ot-leadership)
-declare -A PAGE_EXPECT=([home]="Welcome, Alex Marlowe" [framework]="Essential leadership skills")
+# The timeline is the CPD portfolio of a practitioner with ENTRIES entries (the figure is
+# 2,000); its expected text is set once the portfolio is seeded.
+PAGE_NAMES=(home framework timeline)
+declare -A PAGE_PATH=([home]=/home [framework]=/frameworks/ot-leadership [timeline]=/portfolio)
+declare -A PAGE_EXPECT=([home]="Welcome, Alex Marlowe" [framework]="Essential leadership skills" [timeline]="")
+ENTRIES=${ENTRIES:-2000}
 
 DEMO_EMAIL=alex.marlowe@demo.pillars.test
 DEMO_PASSWORD=pillars-demo-2026
@@ -123,7 +126,15 @@ wait_ready() {
 	die "$name did not become ready within 60 s"
 }
 
-echo "Starting Pillars on a fresh demo database..." >&2
+[[ $ENTRIES =~ ^[0-9]+$ && $ENTRIES -le 100000 ]] || die "ENTRIES must be a whole number up to 100000 (got '$ENTRIES')"
+echo "Loading the demo and giving $DEMO_EMAIL $ENTRIES more CPD entries..." >&2
+"$WORK/pillars" demo --db "$WORK/pillars.db" >/dev/null
+(cd "$REPO" && go build -o "$WORK/seedportfolio" ./bench/seedportfolio)
+TOTAL=$("$WORK/seedportfolio" --db "$WORK/pillars.db" --email "$DEMO_EMAIL" --entries "$ENTRIES")
+[[ $TOTAL =~ ^[0-9]+$ ]] || die "seeding the portfolio failed"
+PAGE_EXPECT[timeline]="Timeline: $TOTAL entries"
+
+echo "Starting Pillars on the demo database..." >&2
 PILLARS_ERR=$WORK/pillars.err
 "$WORK/pillars" serve --demo --db "$WORK/pillars.db" --addr 127.0.0.1:0 >"$WORK/pillars.out" 2>"$PILLARS_ERR" &
 PIDS+=($!)

@@ -290,7 +290,7 @@ func TestPractitioner(t *testing.T) {
 	})
 
 	t.Run("account, tokens and other pages", func(t *testing.T) {
-		b.activate(t, "account (from the header)", `header a.nhsuk-header__navigation-link[href="/account"]`)
+		b.activate(t, "account (from the header)", `header a.nhsuk-header__account-link[href="/account"]`)
 		wantPath(t, b, "/account")
 		if got := b.summaryList(t)["Email address"]; got != practitionerEmail {
 			t.Errorf("account shows email %q", got)

@@ -18,6 +18,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -103,6 +104,9 @@ func cmdDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	cat := framework.NewCatalogue(db)
 	if err := demo.LoadActivity(ctx, db, accounts, assess.NewService(db, cat), plan.NewService(db, cat)); err != nil {
+		return err
+	}
+	if err := demo.LoadPortfolio(ctx, accounts, portfolio.NewService(db, cat)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Demo world loaded: %d new people, %d organisations. Password for every demo person: %s\n", n, len(demo.Organisations), demo.Password)

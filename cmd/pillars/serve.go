@@ -21,6 +21,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/web"
 )
 
@@ -48,11 +49,15 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	accounts, orgs := auth.NewService(db), org.NewService(db)
 	frameworks := framework.NewCatalogue(db)
 	assessments, plans := assess.NewService(db, frameworks), plan.NewService(db, frameworks)
+	portfolios := portfolio.NewService(db, frameworks)
 	if cfg.Demo {
 		if _, err := demo.Load(ctx, accounts, orgs); err != nil {
 			return err
 		}
 		if err := demo.LoadActivity(ctx, db, accounts, assessments, plans); err != nil {
+			return err
+		}
+		if err := demo.LoadPortfolio(ctx, accounts, portfolios); err != nil {
 			return err
 		}
 	}
@@ -68,7 +73,7 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	} else if !cfg.Demo {
 		log.Warn("no SMTP server is set (PILLARS_SMTP_URL), so emails such as password resets are written to this log instead of being sent")
 	}
-	queue, err := jobs.New(db, jobs.Deps{Mail: sender, Accounts: accounts, Assess: assessments, Plans: plans, BaseURL: cfg.BaseURL, Logger: log})
+	queue, err := jobs.New(db, jobs.Deps{Mail: sender, Accounts: accounts, Assess: assessments, Plans: plans, Portfolio: portfolios, BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -76,7 +81,7 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return fmt.Errorf("start the job queue: %w", err)
 	}
 
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: log, Accounts: accounts, Orgs: orgs, Frameworks: frameworks, Assess: assessments, Plans: plans, Queue: queue})
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: log, Accounts: accounts, Orgs: orgs, Frameworks: frameworks, Assess: assessments, Plans: plans, Portfolio: portfolios, Queue: queue})
 	if err != nil {
 		return err
 	}

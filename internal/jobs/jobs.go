@@ -21,6 +21,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
 )
 
@@ -113,8 +114,10 @@ type Deps struct {
 	Accounts *auth.Service
 	Assess   *assess.Service // 360 reminders and closing; optional in tests of other jobs
 	Plans    *plan.Service   // goal review reminders
-	BaseURL  string          // for links in emails
-	Logger   *slog.Logger
+	// Portfolio builds audit-pack exports; optional in tests of other jobs.
+	Portfolio *portfolio.Service
+	BaseURL   string // for links in emails
+	Logger    *slog.Logger
 }
 
 // queueRef lets workers enqueue further jobs (one email each) on the queue they run in, which
@@ -130,6 +133,7 @@ func New(db *store.DB, deps Deps) (Queue, error) {
 	river.AddWorker(workers, &feedbackReminderWorker{deps: deps, ref: ref})
 	river.AddWorker(workers, &feedbackCloseWorker{deps: deps})
 	river.AddWorker(workers, &reviewReminderWorker{deps: deps, ref: ref})
+	river.AddWorker(workers, &packExportWorker{deps: deps})
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers: workers,

@@ -17,6 +17,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/web"
 )
@@ -30,6 +31,7 @@ type App struct {
 	Frameworks *framework.Catalogue
 	Assess     *assess.Service
 	Plans      *plan.Service
+	Portfolio  *portfolio.Service
 	Queue      jobs.Queue
 	Server     *web.Server
 	Mail       *SMTPServer
@@ -48,6 +50,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 	ctx := context.Background()
 	a := &App{DB: db, Accounts: auth.NewService(db), Orgs: org.NewService(db), Frameworks: framework.NewCatalogue(db), Mail: StartSMTP(t)}
 	a.Assess, a.Plans = assess.NewService(db, a.Frameworks), plan.NewService(db, a.Frameworks)
+	a.Portfolio = portfolio.NewService(db, a.Frameworks)
 	if opts.Demo {
 		if _, err := demo.Load(ctx, a.Accounts, a.Orgs); err != nil {
 			t.Fatal(err)
@@ -60,7 +63,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 	// The listener comes first so the base URL in emails is the real address.
 	ts := httptest.NewUnstartedServer(nil)
 	a.URL = "http://" + ts.Listener.Addr().String()
-	queue, err := jobs.New(db, jobs.Deps{Mail: smtp, Accounts: a.Accounts, Assess: a.Assess, Plans: a.Plans, BaseURL: a.URL, Logger: Quiet()})
+	queue, err := jobs.New(db, jobs.Deps{Mail: smtp, Accounts: a.Accounts, Assess: a.Assess, Plans: a.Plans, Portfolio: a.Portfolio, BaseURL: a.URL, Logger: Quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +82,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 		opts.Configure(&cfg)
 	}
 	a.Config = cfg
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: Quiet(), Accounts: a.Accounts, Orgs: a.Orgs, Frameworks: a.Frameworks, Assess: a.Assess, Plans: a.Plans, Queue: queue})
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Logger: Quiet(), Accounts: a.Accounts, Orgs: a.Orgs, Frameworks: a.Frameworks, Assess: a.Assess, Plans: a.Plans, Portfolio: a.Portfolio, Queue: queue})
 	if err != nil {
 		t.Fatal(err)
 	}

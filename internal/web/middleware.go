@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 )
 
 // statusRecorder remembers the status a handler wrote, for the request log.
@@ -42,7 +43,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // logPath is the path as logged: secrets that live in paths (reset links) are cut off, and
 // query strings are never logged.
 func logPath(p string) string {
-	for _, secret := range []string{"/password/reset/", "/rate/"} {
+	for _, secret := range []string{"/password/reset/", "/rate/", "/shared/"} {
 		if strings.HasPrefix(p, secret) {
 			return secret + "[redacted]"
 		}
@@ -111,7 +112,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		if hsts || r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		if strings.HasPrefix(r.URL.Path, "/password/reset/") || strings.HasPrefix(r.URL.Path, "/rate/") {
+		if strings.HasPrefix(r.URL.Path, "/password/reset/") || strings.HasPrefix(r.URL.Path, "/rate/") || strings.HasPrefix(r.URL.Path, "/shared/") {
 			h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
 			h.Set("Cache-Control", "no-store")
 		}
@@ -124,8 +125,15 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := s.cfg.MaxBodyBytes
-		if r.URL.Path == "/admin/frameworks/import" || r.URL.Path == "/api/v1/frameworks" {
+		switch p := r.URL.Path; {
+		case p == "/admin/frameworks/import" || p == "/api/v1/frameworks":
 			limit = s.cfg.MaxUploadBytes
+		case p == "/portfolio/import":
+			limit = portfolio.MaxArchiveBytes
+		case strings.HasPrefix(p, "/portfolio/entries") && !strings.HasSuffix(p, "/autosave"):
+			// Room for a few evidence files, so one that is too large gets a message on the
+			// form (with everything typed kept) instead of this plain page.
+			limit = evidenceBodyLimit
 		}
 		if r.ContentLength > limit {
 			s.tooLarge(w, r, limit)
@@ -135,6 +143,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// evidenceBodyLimit is the most an entry form with its evidence files may send.
+const evidenceBodyLimit = 3*portfolio.MaxFileBytes + 1<<20
 
 func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
 	msg := fmt.Sprintf("What you sent is larger than Pillars accepts here (%s at most). Nothing was saved. Go back and send something smaller.", humanBytes(limit))

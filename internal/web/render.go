@@ -17,6 +17,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
 
@@ -78,6 +79,18 @@ func loadTemplates(static *staticAssets) (*templates, error) {
 				m[fmt.Sprint(kv[i])] = kv[i+1]
 			}
 			return m, nil
+		},
+		"entryDates":  portfolio.DatesLabel,
+		"optionLabel": portfolio.Label,
+		"sizeLabel":   portfolio.SizeLabel,
+		// pageLink is a list page's address for another page, keeping the filters.
+		"pageLink": func(q url.Values, page int) string {
+			v := url.Values{}
+			for k, vs := range q {
+				v[k] = vs
+			}
+			v.Set("page", strconv.Itoa(page))
+			return "/portfolio?" + v.Encode() + "#timeline"
 		},
 		"checkedIf": func(cond bool) template.HTMLAttr {
 			if cond {
@@ -155,9 +168,9 @@ func navFor(u *auth.User, path string) []navLink {
 		return nil
 	}
 	links := []navLink{{Label: "Home", Href: "/home"}, {Label: "Self-assessment", Href: "/assessments"}, {Label: "360 feedback", Href: "/feedback"},
-		{Label: "Development plan", Href: "/plan"}}
+		{Label: "Development plan", Href: "/plan"}, {Label: "CPD portfolio", Href: "/portfolio"}}
 	if u.Has(auth.RoleSupervisor) || u.Has(auth.RoleMentor) {
-		links = append(links, navLink{Label: "Shared plans", Href: "/plans"})
+		links = append(links, navLink{Label: "Shared plans", Href: "/plans"}, navLink{Label: "Shared CPD", Href: "/portfolio/shared"})
 	}
 	links = append(links, navLink{Label: "Frameworks", Href: "/frameworks"})
 	seen := map[string]bool{}
@@ -170,9 +183,20 @@ func navFor(u *auth.User, path string) []navLink {
 	if u.IsSiteAdmin() {
 		links = append(links, navLink{Label: "Administration", Href: "/admin"})
 	}
-	links = append(links, navLink{Label: "Your account", Href: "/account"})
+	// "Your account" is the person's name in the header's account area, not a menu item: the
+	// menu must fit a 1280-pixel screen without folding items into "More".
+	// The longest matching link is the current one, so /portfolio/shared marks "Shared CPD"
+	// and not "CPD portfolio" as well.
+	best := -1
 	for i := range links {
-		links[i].Current = path == links[i].Href || (links[i].Href != "/home" && strings.HasPrefix(path, links[i].Href+"/"))
+		if path == links[i].Href || (links[i].Href != "/home" && strings.HasPrefix(path, links[i].Href+"/")) {
+			if best < 0 || len(links[i].Href) > len(links[best].Href) {
+				best = i
+			}
+		}
+	}
+	if best >= 0 {
+		links[best].Current = true
 	}
 	return links
 }

@@ -107,6 +107,44 @@ func (s *Server) Routes() []Route {
 		{"POST", "/plans/{owner}/comments", SignedIn, s.commentSharedPlan},
 		{"GET", "/organisations/{slug}/heatmap", SignedIn, s.heatmap},
 
+		// The CPD portfolio. Every handler reads the signed-in person's own records; another
+		// person's entry is reachable only through a share (portfolio.CanViewShared).
+		{"GET", "/portfolio", SignedIn, s.portfolioHome},
+		{"GET", "/portfolio/totals", SignedIn, s.portfolioTotals},
+		{"GET", "/portfolio/entries/new", SignedIn, s.newEntry},
+		{"POST", "/portfolio/entries", SignedIn, s.createEntry},
+		{"POST", "/portfolio/autosave", SignedIn, s.autosaveEntry},
+		{"GET", "/portfolio/entries/{id}", SignedIn, s.showEntry},
+		{"GET", "/portfolio/entries/{id}/edit", SignedIn, s.editEntry},
+		{"POST", "/portfolio/entries/{id}", SignedIn, s.updateEntry},
+		{"POST", "/portfolio/entries/{id}/autosave", SignedIn, s.autosaveEntry},
+		{"POST", "/portfolio/entries/{id}/discard", SignedIn, s.discardPending},
+		{"POST", "/portfolio/entries/{id}/delete", SignedIn, s.deleteEntry},
+		{"POST", "/portfolio/entries/{id}/evidence", SignedIn, s.addEvidence},
+		{"POST", "/portfolio/entries/{id}/shares", SignedIn, s.shareEntry},
+		{"GET", "/portfolio/evidence/{id}", SignedIn, s.downloadEvidence},
+		{"POST", "/portfolio/evidence/{id}/delete", SignedIn, s.removeEvidence},
+		{"GET", "/portfolio/sharing", SignedIn, s.portfolioSharing},
+		{"POST", "/portfolio/shares/{id}/revoke", SignedIn, s.revokePortfolioShare},
+		{"POST", "/portfolio/collections", SignedIn, s.createCollection},
+		{"POST", "/portfolio/collections/{id}/delete", SignedIn, s.deleteCollection},
+		{"POST", "/portfolio/collections/{id}/shares", SignedIn, s.shareCollection},
+		{"GET", "/portfolio/shared", SignedIn, s.portfolioSharedWithMe},
+		{"GET", "/portfolio/shared/{id}", SignedIn, s.readNamedShare},
+		{"POST", "/portfolio/shared/{id}/comments", SignedIn, s.commentOnShare},
+		{"GET", "/shared/{token}", Public, s.readLinkShare},
+		{"POST", "/shared/{token}/comments", Public, s.commentOnShare},
+		{"GET", "/portfolio/audit", SignedIn, s.auditPacks},
+		{"POST", "/portfolio/audit", SignedIn, s.openAuditPack},
+		{"GET", "/portfolio/audit/{id}", SignedIn, s.auditPack},
+		{"POST", "/portfolio/audit/{id}", SignedIn, s.saveAuditPack},
+		{"POST", "/portfolio/audit/{id}/exports", SignedIn, s.exportAuditPack},
+		{"GET", "/portfolio/audit/{id}/exports/{export}", SignedIn, s.auditExport},
+		{"GET", "/portfolio/audit/{id}/exports/{export}/files/{file}", SignedIn, s.auditExportFile},
+		{"GET", "/portfolio/export/{format}", SignedIn, s.exportPortfolio},
+		{"GET", "/portfolio/import", SignedIn, s.importForm},
+		{"POST", "/portfolio/import", SignedIn, s.importPortfolio},
+
 		// Site administration.
 		{"GET", "/admin", SiteAdmin, s.adminHome},
 		{"GET", "/admin/frameworks/import", SiteAdmin, s.frameworkImportForm},
@@ -156,6 +194,16 @@ func (s *Server) gate(rt Route) http.Handler {
 		case SignedIn, SiteAdmin:
 			u := auth.UserFrom(r.Context())
 			if u == nil {
+				if r.Header.Get("HX-Request") == "true" {
+					// An autosave after the session ended: say so in the page's status line
+					// rather than swapping the sign-in page into it. The text stays on screen.
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					_, _ = w.Write([]byte("You have been signed out, so this was not saved. Your text is still here: press Save and sign in again to keep it."))
+					return
+				}
+				if s.keepForm(w, r, rt.Pattern) {
+					return
+				}
 				s.redirectToSignIn(w, r)
 				return
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/testutil"
 )
@@ -164,6 +165,55 @@ func routeByRole(t *testing.T, db *store.DB) {
 			mentorShare = sh.ID
 		}
 	}
+	// The practitioner's portfolio: an entry with evidence, a draft, a collection, shares with
+	// the supervisor and by link, and an audit pack with a built export.
+	entry, err := app.Portfolio.Create(ctx, alex.ID, portfolio.EntryInput{Title: "Route entry", StartedOn: time.Now().AddDate(0, 0, -3).Format(time.DateOnly),
+		ActivityType: "work-based", Hours: "1", Model: "driscoll", Stages: map[string]string{"what": "Led a huddle"}}, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evidence, err := app.Portfolio.AddFile(ctx, alex.ID, entry.ID, "notes.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entryDraft, err := app.Portfolio.Create(ctx, alex.ID, portfolio.EntryInput{Title: "Route draft"}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collection, err := app.Portfolio.CreateCollection(ctx, alex.ID, "Route collection", "", []int64{entry.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Portfolio.ShareWith(ctx, alex, portfolio.Target{EntryID: entry.ID}, ruth.Email, app.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	linkToken, err := app.Portfolio.ShareLink(ctx, alex.ID, portfolio.Target{EntryID: entry.ID}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpdShares, _ := app.Portfolio.Shares(ctx, alex.ID)
+	var ruthShare int64
+	for _, sh := range cpdShares {
+		if sh.ViewerID == ruth.ID {
+			ruthShare = sh.ID
+		}
+	}
+	cycleStart, cycleEnd := portfolio.DefaultCycle(time.Now())
+	pack, err := app.Portfolio.OpenPack(ctx, alex.ID, "", cycleStart, cycleEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exportID, err := app.Portfolio.StartExport(ctx, alex.ID, pack.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Portfolio.BuildExport(ctx, exportID); err != nil {
+		t.Fatal(err)
+	}
+	built, err := app.Portfolio.Export(ctx, alex.ID, exportID)
+	if err != nil || len(built.Files) == 0 {
+		t.Fatalf("export: %v, %+v", err, built)
+	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	mine := func(ok int) expect { return signedIn(http.StatusNotFound).with("practitioner", ok) }
 	// apiMine: Alex's token gets ok; to the administrator's token Alex's record does not exist.
@@ -238,6 +288,41 @@ func routeByRole(t *testing.T, db *store.DB) {
 		// Aggregates are for the organisation's leads and site administrators.
 		{route: "GET /organisations/{slug}/heatmap", path: "/organisations/north-vale-nhs/heatmap", expect: signedIn(http.StatusNotFound).with("programme-lead", 200).with("site-admin", 200)},
 
+		// The CPD portfolio: each person's own; another's entry, file, pack or export does not
+		// exist for them. A share is readable by the person it names, or by anyone with its link.
+		{route: "GET /portfolio", path: "/portfolio", expect: signedIn(200)},
+		{route: "GET /portfolio/totals", path: "/portfolio/totals", expect: signedIn(200)},
+		{route: "GET /portfolio/entries/new", path: "/portfolio/entries/new", expect: signedIn(200)},
+		{route: "POST /portfolio/entries", path: "/portfolio/entries", form: url.Values{"model": {"free"}}, expect: signedIn(http.StatusUnprocessableEntity)},
+		{route: "POST /portfolio/autosave", path: "/portfolio/autosave", form: url.Values{"title": {"Half a thought"}, "model": {"free"}}, expect: signedIn(200)},
+		{route: "GET /portfolio/entries/{id}", path: "/portfolio/entries/" + id(entry.ID), expect: mine(200)},
+		{route: "GET /portfolio/entries/{id}/edit", path: "/portfolio/entries/" + id(entryDraft.ID) + "/edit", expect: mine(200)},
+		{route: "POST /portfolio/entries/{id}", path: "/portfolio/entries/" + id(entry.ID), form: url.Values{"model": {"driscoll"}}, expect: mine(http.StatusUnprocessableEntity)},
+		{route: "POST /portfolio/entries/{id}/autosave", path: "/portfolio/entries/" + id(entry.ID) + "/autosave", form: url.Values{"title": {"Route entry, edited"}, "model": {"driscoll"}}, expect: mine(200)},
+		{route: "POST /portfolio/entries/{id}/discard", path: "/portfolio/entries/" + id(entry.ID) + "/discard", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /portfolio/entries/{id}/delete", path: "/portfolio/entries/" + id(entry.ID) + "/delete", form: url.Values{}, expect: mine(200)},
+		{route: "POST /portfolio/entries/{id}/evidence", path: "/portfolio/entries/" + id(entry.ID) + "/evidence", form: url.Values{}, expect: mine(http.StatusUnprocessableEntity)},
+		{route: "POST /portfolio/entries/{id}/shares", path: "/portfolio/entries/" + id(entry.ID) + "/shares", form: url.Values{"how": {"link"}, "days": {"3"}}, expect: mine(200)},
+		{route: "GET /portfolio/evidence/{id}", path: "/portfolio/evidence/" + id(evidence.ID), expect: mine(200)},
+		{route: "GET /portfolio/sharing", path: "/portfolio/sharing", expect: signedIn(200)},
+		{route: "POST /portfolio/collections", path: "/portfolio/collections", form: url.Values{}, expect: signedIn(http.StatusUnprocessableEntity)},
+		{route: "POST /portfolio/collections/{id}/shares", path: "/portfolio/collections/" + id(collection.ID) + "/shares", form: url.Values{"how": {"link"}, "days": {"7"}}, expect: mine(200)},
+		{route: "GET /portfolio/shared", path: "/portfolio/shared", expect: signedIn(200)},
+		{route: "GET /portfolio/shared/{id}", path: "/portfolio/shared/" + id(ruthShare), expect: signedIn(http.StatusNotFound).with("supervisor", 200)},
+		{route: "POST /portfolio/shared/{id}/comments", path: "/portfolio/shared/" + id(ruthShare) + "/comments", form: url.Values{"body": {"Well reflected"}}, expect: signedIn(http.StatusNotFound).with("supervisor", http.StatusSeeOther)},
+		{route: "GET /shared/{token}", path: "/shared/" + linkToken, expect: public(200)},
+		{route: "POST /shared/{token}/comments", path: "/shared/" + linkToken + "/comments", form: url.Values{"body": {"Thoughtful"}}, expect: public(http.StatusUnprocessableEntity)},
+		{route: "GET /portfolio/audit", path: "/portfolio/audit", expect: signedIn(200)},
+		{route: "POST /portfolio/audit", path: "/portfolio/audit", form: url.Values{}, expect: signedIn(http.StatusUnprocessableEntity)},
+		{route: "GET /portfolio/audit/{id}", path: "/portfolio/audit/" + id(pack.ID), expect: mine(200)},
+		{route: "POST /portfolio/audit/{id}", path: "/portfolio/audit/" + id(pack.ID), form: url.Values{"summary": {"I am an occupational therapist."}}, expect: mine(http.StatusSeeOther)},
+		{route: "GET /portfolio/audit/{id}/exports/{export}", path: "/portfolio/audit/" + id(pack.ID) + "/exports/" + id(exportID), expect: mine(200)},
+		{route: "GET /portfolio/audit/{id}/exports/{export}/files/{file}", path: "/portfolio/audit/" + id(pack.ID) + "/exports/" + id(exportID) + "/files/" + id(built.Files[0].ID), expect: mine(200)},
+		{route: "POST /portfolio/audit/{id}/exports", path: "/portfolio/audit/" + id(pack.ID) + "/exports", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "GET /portfolio/export/{format}", path: "/portfolio/export/json", expect: signedIn(200)},
+		{route: "GET /portfolio/import", path: "/portfolio/import", expect: signedIn(200)},
+		{route: "POST /portfolio/import", path: "/portfolio/import", form: url.Values{}, expect: signedIn(http.StatusUnprocessableEntity)},
+
 		{route: "GET /admin", path: "/admin", expect: adminOnly(200)},
 		{route: "GET /admin/targets/{key}", path: "/admin/targets/ot-leadership", expect: adminOnly(200)},
 		{route: "POST /admin/targets/{key}", path: "/admin/targets/ot-leadership", form: url.Values{"t-5-influence": {"2"}}, expect: adminOnly(http.StatusSeeOther)},
@@ -279,6 +364,9 @@ func routeByRole(t *testing.T, db *store.DB) {
 		// These change state that rows above rely on, so they come late.
 		{route: "POST /feedback/{id}/close", path: "/feedback/" + id(round.ID) + "/close", form: url.Values{}, expect: mine(http.StatusSeeOther)},
 		{route: "POST /plan/shares/{id}/revoke", path: "/plan/shares/" + id(shares[0].ID) + "/revoke", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /portfolio/evidence/{id}/delete", path: "/portfolio/evidence/" + id(evidence.ID) + "/delete", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /portfolio/shares/{id}/revoke", path: "/portfolio/shares/" + id(ruthShare) + "/revoke", form: url.Values{}, expect: mine(http.StatusSeeOther)},
+		{route: "POST /portfolio/collections/{id}/delete", path: "/portfolio/collections/" + id(collection.ID) + "/delete", form: url.Values{}, expect: mine(http.StatusSeeOther)},
 		{route: "DELETE /api/v1/plan/shares/{id}", path: "/api/v1/plan/shares/" + id(mentorShare), expect: apiMine(http.StatusNoContent)},
 
 		// Last: it ends each persona's session.

@@ -19,6 +19,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
 )
 
@@ -32,6 +33,7 @@ type Server struct {
 	frameworks *framework.Catalogue
 	assess     *assess.Service
 	plans      *plan.Service
+	portfolio  *portfolio.Service
 	queue      jobs.Queue
 	sessions   *scs.SessionManager
 	static     *staticAssets
@@ -51,12 +53,13 @@ type Deps struct {
 	Frameworks *framework.Catalogue
 	Assess     *assess.Service
 	Plans      *plan.Service
+	Portfolio  *portfolio.Service
 	Queue      jobs.Queue
 }
 
 // New builds the HTTP handler for the whole application.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, queue: d.Queue, started: time.Now()}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, started: time.Now()}
 	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger, Assess: d.Assess, Plans: d.Plans, Accounts: d.Accounts, Queue: d.Queue, BaseURL: d.Config.BaseURL}
 	var err error
 	if s.static, err = newStaticAssets(); err != nil {

@@ -32,6 +32,8 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case q.Get("signed-out") != "":
 		notice = "You have signed out."
+	case q.Get("kept") != "":
+		notice = "You were signed out, so your work has not been saved yet. Pillars has kept what you typed: sign in again and it will be back in the form for you to save."
 	case q.Get("reset") != "":
 		notice = "Your password has been changed. Sign in with your new password. Any other devices signed in to your account have been signed out."
 	}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/leap2a"
+	"github.com/pillars-ot/pillars/internal/portfolio"
+	"github.com/pillars-ot/pillars/internal/valid"
+)
+
+// The person owns their record: the whole portfolio exports as LEAP2A (the UK ePortfolio
+// interchange format Mahara and PebblePad use) or JSON, and imports back.
+
+func (s *Server) exportPortfolio(w http.ResponseWriter, r *http.Request) {
+	u := auth.UserFrom(r.Context())
+	a, err := s.portfolio.Snapshot(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	name := "pillars-portfolio-" + time.Now().UTC().Format("2006-01-02")
+	contentType := "application/json"
+	switch r.PathValue("format") {
+	case "leap2a.zip":
+		err = leap2a.Write(&buf, a)
+		name += "-leap2a.zip"
+		contentType = "application/zip"
+	case "json":
+		err = portfolio.WriteJSON(&buf, a)
+		name += ".json"
+	default:
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	sendFile(w, name, contentType, buf.Bytes())
+}
+
+type importData struct {
+	Result *portfolio.ImportResult
+	Notes  []string
+	Limit  string
+}
+
+func (s *Server) importForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "portfolio-import", view{Title: "Import a portfolio", Data: importData{Limit: portfolio.SizeLabel(portfolio.MaxArchiveBytes)},
+		Crumbs: []navLink{{Label: "Your CPD portfolio", Href: "/portfolio"}}})
+}
+
+// importPortfolio adds a LEAP2A or JSON export to the person's portfolio, all or nothing.
+func (s *Server) importPortfolio(w http.ResponseWriter, r *http.Request) {
+	fail := func(errs valid.Errors) {
+		s.render(w, r, http.StatusUnprocessableEntity, "portfolio-import", view{Title: "Import a portfolio", Errors: errs,
+			Data: importData{Limit: portfolio.SizeLabel(portfolio.MaxArchiveBytes)}, Crumbs: []navLink{{Label: "Your CPD portfolio", Href: "/portfolio"}}})
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if isTooLarge(err) {
+			s.tooLarge(w, r, portfolio.MaxArchiveBytes)
+			return
+		}
+		fail(valid.Errors{{Field: "file", Message: "Choose a LEAP2A (.zip or .xml) or Pillars JSON file to import"}})
+		return
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		fail(valid.Errors{{Field: "file", Message: "Choose a LEAP2A (.zip or .xml) or Pillars JSON file to import"}})
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, portfolio.MaxArchiveBytes+1))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var a *portfolio.Archive
+	var notes []string
+	trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
+	switch {
+	case len(data) == 0:
+		err = valid.Errors{{Field: "file", Message: fmt.Sprintf("%q is empty: choose the file again", portfolio.CleanFilename(fh.Filename))}}
+	case bytes.HasPrefix(trimmed, []byte("{")):
+		a, err = portfolio.ReadJSON(bytes.NewReader(data))
+	default:
+		a, notes, err = leap2a.Read(bytes.NewReader(data), int64(len(data)))
+	}
+	var errs valid.Errors
+	if errors.As(err, &errs) {
+		fail(errs)
+		return
+	}
+	if err != nil {
+		fail(valid.Errors{{Field: "file", Message: "Pillars could not read this file: " + strings.TrimSpace(err.Error()) + ". Export it again from the system it came from."}})
+		return
+	}
+	res, err := s.portfolio.Restore(r.Context(), auth.UserFrom(r.Context()).ID, a)
+	if errors.As(err, &errs) {
+		fail(errs)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "portfolio-import", view{Title: "Portfolio imported", Data: importData{Result: res, Notes: notes, Limit: portfolio.SizeLabel(portfolio.MaxArchiveBytes)},
+		Crumbs: []navLink{{Label: "Your CPD portfolio", Href: "/portfolio"}}})
+}
