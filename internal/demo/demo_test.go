@@ -10,6 +10,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
+	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/testutil"
 )
 
@@ -45,5 +46,44 @@ func TestDemoWorldIsIdempotentAndShowsSomething(t *testing.T) {
 	ruth, _ := acc.UserByEmail(ctx, "ruth.lindqvist@demo.pillars.test")
 	if ok, _ := ps.CanView(ctx, ruth, alex.ID); !ok {
 		t.Fatal("the demo plan is not shared with the demo supervisor")
+	}
+}
+
+// TestDemoPortfolio loads the demo portfolio twice: the second load adds nothing, and what is
+// there shows every reflective model the demo uses, real evidence and an audit pack under way.
+func TestDemoPortfolio(t *testing.T) {
+	ctx := context.Background()
+	db := testutil.SQLite(t)
+	acc := auth.NewService(db)
+	p := portfolio.NewService(db, framework.NewCatalogue(db))
+	if _, err := demo.Load(ctx, acc, org.NewService(db)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := demo.LoadPortfolio(ctx, acc, p); err != nil {
+			t.Fatalf("pass %d: %v", i+1, err)
+		}
+	}
+	alex, _ := acc.UserByEmail(ctx, "alex.marlowe@demo.pillars.test")
+	res, err := p.Search(ctx, alex.ID, portfolio.Filter{})
+	if err != nil || res.Total != 7 {
+		t.Fatalf("saved entries: %v, %v; want 7 after two loads", res, err)
+	}
+	models := map[string]bool{}
+	for _, it := range res.Items {
+		models[it.Model] = true
+	}
+	for _, m := range []string{"gibbs", "driscoll", "kolb", "johns", "schon", "free"} {
+		if !models[m] {
+			t.Errorf("no demo entry uses %s", m)
+		}
+	}
+	packs, _ := p.Packs(ctx, alex.ID)
+	if len(packs) != 1 {
+		t.Fatalf("packs: %d", len(packs))
+	}
+	r, err := p.Readiness(ctx, alex.ID, packs[0].ID)
+	if err != nil || len(r.Evidence) != 1 || len(r.Pack.Selected) != 4 || len(r.Findings) != 0 {
+		t.Fatalf("the demo pack: %+v, %v", r, err)
 	}
 }

@@ -101,12 +101,18 @@ func LoadPortfolio(ctx context.Context, accounts *auth.Service, portfolios *port
 		return err
 	}
 	today := time.Now()
+	start, end := portfolio.DefaultCycle(today)
+	// Spread the entries over the part of the current cycle that has passed, so the audit pack
+	// always has them whatever the date (daysAgo is on a scale of about 320 days).
+	cycleStart, _ := time.Parse(time.DateOnly, start)
+	span := max(1, int(today.Sub(cycleStart).Hours()/24))
 	var picked []int64
 	for _, d := range demoEntries {
-		in := portfolio.EntryInput{Title: d.title, StartedOn: today.AddDate(0, 0, -d.daysAgo).Format(time.DateOnly),
+		ago := d.daysAgo * span / 320
+		in := portfolio.EntryInput{Title: d.title, StartedOn: today.AddDate(0, 0, -ago).Format(time.DateOnly),
 			ActivityType: d.kind, Hours: d.hours, Model: d.model, Stages: d.stages}
 		if d.days > 0 {
-			in.EndedOn = today.AddDate(0, 0, -d.daysAgo+d.days).Format(time.DateOnly)
+			in.EndedOn = today.AddDate(0, 0, min(0, -ago+d.days)).Format(time.DateOnly)
 		}
 		for _, t := range d.tags {
 			fw, el, _ := strings.Cut(t, ":")
@@ -129,7 +135,6 @@ func LoadPortfolio(ctx context.Context, accounts *auth.Service, portfolios *port
 			picked = append(picked, e.ID)
 		}
 	}
-	start, end := portfolio.DefaultCycle(today)
 	pack, err := portfolios.OpenPack(ctx, alex.ID, portfolio.DefaultProfession, start, end)
 	if err != nil {
 		return err
