@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pillars-ot/pillars/internal/privacy"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -451,4 +452,52 @@ func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// ArchiveFindings runs the confidentiality check over everything an export would carry: every
+// entry's title and reflection, evidence file names, and the packs' text. Pillars checks again
+// before any export, because an entry may have been saved with "I have checked this".
+func ArchiveFindings(a *Archive) []Finding {
+	var out []Finding
+	add := func(where, text string) {
+		for _, f := range privacy.Check(text) {
+			out = append(out, Finding{Where: where, Kind: f.Kind.Label(), Text: f.Text})
+		}
+	}
+	for _, e := range a.Entries {
+		add(e.Title, e.Title)
+		for _, st := range modelOrFree(e.Model).Stages {
+			add(e.Title+": "+st.Title, e.Stages[st.Key])
+		}
+		for _, f := range e.Evidence {
+			add(e.Title+": file name", f.Filename)
+		}
+	}
+	for _, p := range a.Packs {
+		where := "Audit pack " + DatesLabel(p.CycleStart, p.CycleEnd)
+		add(where+": summary", p.Summary)
+		for _, k := range sortedKeys(p.Statement) {
+			add(where+": statement", p.Statement[k])
+		}
+		for _, k := range sortedKeys(p.GapNotes) {
+			add(where+": gap explanation", p.GapNotes[k])
+		}
+	}
+	return out
+}
+
+func modelOrFree(key string) *Model {
+	if m := ModelByKey(key); m != nil {
+		return m
+	}
+	return ModelByKey("free")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

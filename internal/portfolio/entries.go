@@ -407,12 +407,16 @@ func (s *Service) fill(ctx context.Context, entries []*Entry) error {
 				rows.Close()
 				return err
 			}
-			t.Title = s.elementTitle(ctx, t)
 			e.Tags = append(e.Tags, t)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		// Titles only after the rows are closed: a query while they hold a read connection
+		// can deadlock the pool under load (see itemTags).
+		for i := range e.Tags {
+			e.Tags[i].Title = s.elementTitle(ctx, e.Tags[i])
 		}
 		if e.Evidence, err = s.files(ctx, e.UserID, e.ID); err != nil {
 			return err

@@ -175,6 +175,7 @@ func (s *Service) Search(ctx context.Context, ownerID int64, f Filter) (*Results
 		byID[it.ID] = len(res.Items)
 		res.Items = append(res.Items, it)
 	}
+	rows.Close() // before the queries below: see itemTags
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
@@ -201,25 +202,38 @@ func (s *Service) itemTags(ctx context.Context, items []Item, byID map[int64]int
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	// Each title costs a framework look-up (a query); a page repeats the same few tags, so look
-	// each one up once per page rather than once per line.
-	titles := map[Tag]string{}
+	// Read every row before looking titles up: a title costs a query, and a query made while
+	// these rows hold a read connection waits for another one; under load every connection ends
+	// up held by a request waiting for a second, and the pool deadlocks.
+	type tagged struct {
+		id  int64
+		tag Tag
+	}
+	var found []tagged
 	for rows.Next() {
-		var id int64
-		var t Tag
-		if err := rows.Scan(&id, &t.Framework, &t.Element); err != nil {
+		var x tagged
+		if err := rows.Scan(&x.id, &x.tag.Framework, &x.tag.Element); err != nil {
+			rows.Close()
 			return err
 		}
-		title, ok := titles[t]
-		if !ok {
-			title = s.elementTitle(ctx, t)
-			titles[t] = title
-		}
-		t.Title = title
-		items[byID[id]].Tags = append(items[byID[id]].Tags, t)
+		found = append(found, x)
 	}
-	return rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// A page repeats the same few tags: look each title up once per page.
+	titles := map[Tag]string{}
+	for _, x := range found {
+		title, ok := titles[x.tag]
+		if !ok {
+			title = s.elementTitle(ctx, x.tag)
+			titles[x.tag] = title
+		}
+		x.tag.Title = title
+		items[byID[x.id]].Tags = append(items[byID[x.id]].Tags, x.tag)
+	}
+	return nil
 }
 
 // snippet returns about 200 characters of the reflection, around the first word searched for.
@@ -332,15 +346,24 @@ func (s *Service) Totals(ctx context.Context, ownerID int64, from, to string) (*
 	if err != nil {
 		return nil, fmt.Errorf("portfolio: totals by element: %w", err)
 	}
-	defer rows.Close()
+	var tags []Tag
 	for rows.Next() {
 		var r Total
 		var tag Tag
 		if err := rows.Scan(&tag.Framework, &tag.Element, &r.Entries, &r.Minutes); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		r.Key, r.Label = tag.Framework+":"+tag.Element, s.elementTitle(ctx, tag)
+		r.Key = tag.Framework + ":" + tag.Element
+		tags = append(tags, tag)
 		t.ByElement = append(t.ByElement, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, tag := range tags { // titles once the rows are closed (see itemTags)
+		t.ByElement[i].Label = s.elementTitle(ctx, tag)
 	}
 	sort.SliceStable(t.ByElement, func(i, j int) bool {
 		if t.ByElement[i].Minutes != t.ByElement[j].Minutes {
@@ -348,5 +371,5 @@ func (s *Service) Totals(ctx context.Context, ownerID int64, from, to string) (*
 		}
 		return t.ByElement[i].Label < t.ByElement[j].Label
 	})
-	return t, rows.Err()
+	return t, nil
 }

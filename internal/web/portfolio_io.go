@@ -25,10 +25,29 @@ func (s *Server) exportPortfolio(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	format := r.PathValue("format")
+	if format != "leap2a.zip" && format != "json" {
+		s.notFound(w, r)
+		return
+	}
+	// The confidentiality check runs again before any export. With findings, the person sees
+	// them first and exports only by confirming; the confirmation is recorded, never the text.
+	if findings := portfolio.ArchiveFindings(a); len(findings) > 0 {
+		if r.URL.Query().Get(confirmField) != "yes" {
+			s.render(w, r, http.StatusOK, "portfolio-export-check", view{Title: "Check before you export", Data: exportCheckData{Format: format, Findings: findings},
+				Crumbs: []navLink{{Label: "Your CPD portfolio", Href: "/portfolio"}}})
+			return
+		}
+		if _, err := s.db.Exec(r.Context(), `INSERT INTO audit_events (actor_id, action, subject, detail, at) VALUES (?, 'privacy.confirmed', ?, ?, ?)`,
+			u.ID, "portfolio-export:"+format, fmt.Sprintf("%d possible identifiers confirmed", len(findings)), time.Now().UTC()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	var buf bytes.Buffer
 	name := "pillars-portfolio-" + time.Now().UTC().Format("2006-01-02")
 	contentType := "application/json"
-	switch r.PathValue("format") {
+	switch format {
 	case "leap2a.zip":
 		err = leap2a.Write(&buf, a)
 		name += "-leap2a.zip"
@@ -45,6 +64,11 @@ func (s *Server) exportPortfolio(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sendFile(w, name, contentType, buf.Bytes())
+}
+
+type exportCheckData struct {
+	Format   string
+	Findings []portfolio.Finding
 }
 
 type importData struct {

@@ -305,3 +305,70 @@ func TestHostileImportChangesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestExportChecksConfidentialityAgain: an entry saved with "I have checked this" is flagged
+// again before the portfolio leaves Pillars, and exports only when confirmed.
+func TestExportChecksConfidentialityAgain(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	c := demoClient(t, app, alexEmail)
+	f := entryForm("Ward round")
+	f.Set("stage_what", "Letter for 943 476 5919.")
+	f.Set("checked_confidential", "yes")
+	if status, body, _ := post(t, c, app.URL+"/portfolio/entries", f); status != http.StatusSeeOther {
+		t.Fatalf("saving with the override: %d %s", status, errorsIn(body))
+	}
+	status, body, h := fetch(t, c, "GET", app.URL+"/portfolio/export/json", nil, nil)
+	if status != 200 || !strings.Contains(body, "Check before you export") || !strings.Contains(body, "943 476 5919") || h.Get("Content-Disposition") != "" {
+		t.Fatalf("the export did not stop to show the finding: %d %q", status, h.Get("Content-Disposition"))
+	}
+	status, body, h = fetch(t, c, "GET", app.URL+"/portfolio/export/json?checked_confidential=yes", nil, nil)
+	if status != 200 || !strings.Contains(h.Get("Content-Disposition"), "attachment") || !strings.Contains(body, `"pillars-portfolio"`) {
+		t.Fatalf("the confirmed export: %d %q", status, h.Get("Content-Disposition"))
+	}
+}
+
+// TestPortfolioUnderConcurrentLoad loads the timeline and totals from 32 clients at once. A
+// query made while another's rows still held a read connection once deadlocked the read pool
+// here (0.2 requests a second under wrk); every request must now succeed.
+func TestPortfolioUnderConcurrentLoad(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	ctx := context.Background()
+	u, _ := app.Accounts.UserByEmail(ctx, alexEmail)
+	for i := range 30 {
+		if _, err := app.Portfolio.Create(ctx, u.ID, portfolio.EntryInput{Title: fmt.Sprintf("Entry %d", i), StartedOn: time.Now().AddDate(0, 0, -i).Format(time.DateOnly),
+			ActivityType: "work-based", Hours: "1", Model: "free", Stages: map[string]string{"reflection": "Supervision and huddles."},
+			Tags: []portfolio.Tag{{Framework: "ot-leadership", Element: "influence"}, {Framework: "hcpc-cpd", Element: "standard-3"}}}, false, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := demoClient(t, app, alexEmail)
+	statuses := make(chan int, 32*4)
+	done := make(chan struct{})
+	for g := range 32 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 4 {
+				path := "/portfolio"
+				if (g+i)%2 == 1 {
+					path = "/portfolio/totals"
+				}
+				resp, err := c.Get(app.URL + path)
+				if err != nil {
+					statuses <- -1
+					continue
+				}
+				resp.Body.Close()
+				statuses <- resp.StatusCode
+			}
+		}()
+	}
+	for range 32 {
+		<-done
+	}
+	close(statuses)
+	for s := range statuses {
+		if s != http.StatusOK {
+			t.Fatalf("a concurrent portfolio page answered %d", s)
+		}
+	}
+}
