@@ -272,8 +272,38 @@ func (c *Catalogue) List(ctx context.Context) ([]Summary, error) {
 	return out, nil
 }
 
+type requestCacheKey struct{}
+
+type cached struct {
+	f  *Framework
+	vi VersionInfo
+}
+
+// WithRequestCache gives a context a memo of the current framework versions it has looked up,
+// for one request: a portfolio page names the same three frameworks for every tag on it, and
+// each look-up is a query. The memo lives only as long as the request, so a framework imported
+// meanwhile is seen by the next request, on every app server.
+func WithRequestCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestCacheKey{}, &sync.Map{})
+}
+
 // Get returns a version of a framework: the current one when version is "".
 func (c *Catalogue) Get(ctx context.Context, key, version string) (*Framework, VersionInfo, error) {
+	memo, _ := ctx.Value(requestCacheKey{}).(*sync.Map)
+	if memo != nil && version == "" {
+		if v, ok := memo.Load(key); ok {
+			return v.(cached).f, v.(cached).vi, nil
+		}
+		f, vi, err := c.get(ctx, key, version)
+		if err == nil {
+			memo.Store(key, cached{f, vi})
+		}
+		return f, vi, err
+	}
+	return c.get(ctx, key, version)
+}
+
+func (c *Catalogue) get(ctx context.Context, key, version string) (*Framework, VersionInfo, error) {
 	q := versionQuery + `WHERE f.key = ? AND `
 	args := []any{key}
 	if version == "" {

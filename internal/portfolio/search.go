@@ -158,7 +158,12 @@ func (s *Service) Search(ctx context.Context, ownerID int64, f Filter) (*Results
 		total = "COUNT(*) OVER ()"
 	}
 	pageArgs := append(append(append([]any{}, args...), orderArgs...), PageSize, (f.Page-1)*PageSize)
-	rows, err := s.db.Query(ctx, `SELECT e.id, e.title, e.started_on, e.ended_on, e.activity_type, e.minutes, e.model, e.body,
+	// The timeline shows only the opening of each reflection, so it reads only that.
+	body := "e.body"
+	if len(words) == 0 {
+		body = "substr(e.body, 1, 600)"
+	}
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.title, e.started_on, e.ended_on, e.activity_type, e.minutes, e.model, `+body+`,
 		(SELECT COUNT(*) FROM cpd_evidence v WHERE v.entry_id = e.id), `+total+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`, pageArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("portfolio: list entries: %w", err)
@@ -238,6 +243,15 @@ func (s *Service) itemTags(ctx context.Context, items []Item, byID map[int64]int
 
 // snippet returns about 200 characters of the reflection, around the first word searched for.
 func snippet(body string, words []string) string {
+	if len(words) == 0 && len(body) > 600 {
+		// The timeline shows the opening of each reflection: tidying the whole text (thousands
+		// of words) for 200 characters was a fifth of the page's time.
+		cut := 600
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+	}
 	body = strings.Join(strings.Fields(body), " ")
 	start := 0
 	// Index positions in lower are used in body, so each character must keep its byte length:

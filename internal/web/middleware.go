@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/portfolio"
 )
 
@@ -78,6 +79,11 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), requestDeadline)
 		defer cancel()
+		if r.Method == http.MethodGet {
+			// Reading pages memo framework look-ups for the request; a request that changes
+			// things never does, so it always sees what it has just written.
+			ctx = framework.WithRequestCache(ctx)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
