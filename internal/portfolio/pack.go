@@ -176,7 +176,7 @@ func (s *Service) SavePack(ctx context.Context, ownerID, id int64, in PackInput)
 	var errs valid.Errors
 	in.Summary = strings.TrimSpace(strings.ReplaceAll(in.Summary, "\r\n", "\n"))
 	if n := CountWords(in.Summary); n > SummaryWordLimit {
-		errs.Add("summary", fmt.Sprintf("Your summary of practice is %d words: the HCPC's limit is %d. Cut %d words", n, SummaryWordLimit, n-SummaryWordLimit))
+		errs.Add("summary", fmt.Sprintf("Your summary of practice is %d words: the HCPC's limit is %d. Cut %s", n, SummaryWordLimit, words(n-SummaryWordLimit)))
 	}
 	standards, err := s.Standards(ctx)
 	if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) SavePack(ctx context.Context, ownerID, id int64, in PackInput)
 		}
 	}
 	if total > StatementWordLimit {
-		errs.Add("statement_"+standards[0].Key, fmt.Sprintf("Your statement is %d words in all: the HCPC's limit is %d. Cut %d words", total, StatementWordLimit, total-StatementWordLimit))
+		errs.Add("statement_"+standards[0].Key, fmt.Sprintf("Your statement is %d words in all: the HCPC's limit is %d. Cut %s", total, StatementWordLimit, words(total-StatementWordLimit)))
 	}
 	if len(in.Selected) > MaxSelected {
 		errs.Add("selected", fmt.Sprintf("Pick at most %d activities to build your statement around: you picked %d", MaxSelected, len(in.Selected)))
@@ -455,9 +455,23 @@ func gapDetail(gaps, unexplained int) string {
 	case gaps == 0:
 		return "No gaps of three months or more."
 	case unexplained == 0:
+		if gaps == 1 {
+			return "1 gap, explained."
+		}
 		return fmt.Sprintf("%d gaps, all explained.", gaps)
 	}
+	if gaps == 1 {
+		return "1 gap still needs an explanation."
+	}
 	return fmt.Sprintf("%d of %d gaps still need an explanation.", unexplained, gaps)
+}
+
+// words is "1 word" or "n words".
+func words(n int) string {
+	if n == 1 {
+		return "1 word"
+	}
+	return fmt.Sprintf("%d words", n)
 }
 
 // packFindings runs the confidentiality check over everything the pack would send.

@@ -267,7 +267,7 @@ func TestSavePackLimits(t *testing.T) {
 			field string
 			want  []string
 		}{
-			{"a 501-word summary", func(in *portfolio.PackInput) { in.Summary = words(501) }, "summary", []string{"501 words", "limit is 500", "Cut 1 words"}},
+			{"a 501-word summary", func(in *portfolio.PackInput) { in.Summary = words(501) }, "summary", []string{"501 words", "limit is 500", "Cut 1 word"}},
 			{"a 600-word summary", func(in *portfolio.PackInput) { in.Summary = words(600) }, "summary", []string{"600 words", "Cut 100"}},
 			{"a statement over 1,500 words in all", func(in *portfolio.PackInput) {
 				in.Statement = map[string]string{"standard-1": words(800), "standard-4": words(701)}

@@ -177,7 +177,7 @@ func (s *Server) exportAuditPack(w http.ResponseWriter, r *http.Request) {
 	u := auth.UserFrom(r.Context())
 	if len(rd.Findings) > 0 {
 		if r.PostForm.Get(confirmField) != "yes" {
-			errs := valid.Errors{{Field: "confidentiality", Message: confidentialPrefix + "the pack has " + strconv.Itoa(len(rd.Findings)) + " possible identifiers, listed below. Redact them in the entries or text, or tick “I have checked this” to build the pack anyway"}}
+			errs := valid.Errors{{Field: "confidentiality", Message: confidentialPrefix + "the pack has " + plural(len(rd.Findings), "possible identifier") + ", listed below. Redact them in the entries or text, or tick “I have checked this” to build the pack anyway"}}
 			s.packPage(w, r, http.StatusUnprocessableEntity, rd, packValues(rd.Pack), errs, true)
 			return
 		}
