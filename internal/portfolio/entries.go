@@ -350,6 +350,9 @@ func (s *Service) Delete(ctx context.Context, ownerID, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
+		if err := dropExports(ctx, tx, ownerID); err != nil {
+			return err
+		}
 		if tx.Dialect() == store.SQLite {
 			_, err = tx.Exec(ctx, `DELETE FROM cpd_search WHERE rowid = ?`, id)
 		}

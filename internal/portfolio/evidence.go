@@ -277,16 +277,19 @@ func (s *Service) FileData(ctx context.Context, ownerID, fileID int64) (*File, [
 	return &f, data, nil
 }
 
-// RemoveFile deletes one of the owner's evidence files.
+// RemoveFile deletes one of the owner's evidence files, and any audit-pack export that may hold
+// a copy of it.
 func (s *Service) RemoveFile(ctx context.Context, ownerID, fileID int64) error {
-	res, err := s.db.Exec(ctx, `DELETE FROM cpd_evidence WHERE id = ? AND user_id = ?`, fileID, ownerID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM cpd_evidence WHERE id = ? AND user_id = ?`, fileID, ownerID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return dropExports(ctx, tx, ownerID)
+	})
 }
 
 // StorageUsed is how much evidence the person keeps, in bytes.

@@ -57,7 +57,16 @@ func (s *Service) StartExport(ctx context.Context, ownerID, packID int64, then E
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
+		// One build at a time per pack: pressing the button again shows the build under way.
+		err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit_pack_exports WHERE pack_id = ? AND user_id = ? AND status IN ('queued','running')`, packID, ownerID).Scan(&id)
+		if err != nil || id != 0 {
+			return err
+		}
+		// Only the newest export is kept: each holds a copy of the evidence, and an old one
+		// would keep what the person has since deleted.
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_pack_exports WHERE pack_id = ? AND user_id = ?`, packID, ownerID); err != nil {
+			return err
+		}
 		id, err = tx.Insert(ctx, `INSERT INTO audit_pack_exports (pack_id, user_id, status, created_at) VALUES (?, ?, 'queued', ?)`, packID, ownerID, s.now())
 		if err != nil {
 			return fmt.Errorf("portfolio: start export: %w", err)
@@ -208,6 +217,13 @@ func (s *Service) addExportFile(ctx context.Context, exportID, ownerID int64, po
 		_, err := tx.Exec(ctx, `UPDATE audit_pack_exports SET done_steps = done_steps + 1 WHERE id = ?`, exportID)
 		return err
 	})
+}
+
+// dropExports deletes every built export of the person's packs. Called when an entry or an
+// evidence file is deleted: an export may hold a copy of it, and deleting must really delete.
+func dropExports(ctx context.Context, tx *store.Tx, ownerID int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM audit_pack_exports WHERE user_id = ?`, ownerID)
+	return err
 }
 
 // FailExport records that an export could not be built, in words for the person.

@@ -66,6 +66,7 @@ type Comment struct {
 	ID         int64
 	EntryID    int64
 	AuthorName string
+	ViaLink    bool // left by someone holding a link, who typed the name themselves
 	Body       string
 	CreatedAt  time.Time
 }
@@ -400,6 +401,14 @@ func (s *Service) CanViewShared(ctx context.Context, actor *auth.User, shareID i
 	if len(shares) == 0 || !shares[0].Active(s.now()) {
 		return nil, ErrNotFound
 	}
+	// A disabled account's shares stop working with it.
+	var active int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ? AND disabled_at IS NULL`, shares[0].OwnerID).Scan(&active); err != nil {
+		return nil, err
+	}
+	if active == 0 {
+		return nil, ErrNotFound
+	}
 	return &shares[0], nil
 }
 
@@ -449,7 +458,7 @@ func (s *Service) OpenShared(ctx context.Context, actor *auth.User, sh *Share, e
 		return nil, fmt.Errorf("portfolio: log view: %w", err)
 	}
 	var err error
-	out.Comments, err = s.shareComments(ctx, sh.OwnerID, ids)
+	out.Comments, err = s.shareComments(ctx, sh.OwnerID, sh.ID, ids)
 	return out, err
 }
 
@@ -498,10 +507,13 @@ func (s *Service) AddComment(ctx context.Context, actor *auth.User, sh *Share, e
 	return err
 }
 
-func (s *Service) shareComments(ctx context.Context, ownerID int64, entryIDs []int64) ([]Comment, error) {
+// shareComments lists the feedback left through one share. A reader sees only what was said
+// through their own share: a supervisor's note never reaches someone holding a link, and two
+// named readers never see each other's feedback.
+func (s *Service) shareComments(ctx context.Context, ownerID, shareID int64, entryIDs []int64) ([]Comment, error) {
 	var out []Comment
 	for _, id := range entryIDs {
-		c, err := s.EntryComments(ctx, ownerID, id)
+		c, err := s.comments(ctx, ownerID, id, shareID)
 		if err != nil {
 			return nil, err
 		}
@@ -510,10 +522,22 @@ func (s *Service) shareComments(ctx context.Context, ownerID int64, entryIDs []i
 	return out, nil
 }
 
-// EntryComments lists feedback on one of the owner's entries, oldest first.
+// EntryComments lists all feedback on one of the owner's entries, oldest first: the owner sees
+// what every reader said.
 func (s *Service) EntryComments(ctx context.Context, ownerID, entryID int64) ([]Comment, error) {
-	rows, err := s.db.Query(ctx, `SELECT c.id, c.entry_id, c.author_name, c.body, c.created_at FROM cpd_comments c JOIN cpd_entries e ON e.id = c.entry_id
-		WHERE c.entry_id = ? AND e.user_id = ? ORDER BY c.created_at, c.id`, entryID, ownerID)
+	return s.comments(ctx, ownerID, entryID, 0)
+}
+
+// comments lists feedback on an entry, through one share only when shareID is not 0.
+func (s *Service) comments(ctx context.Context, ownerID, entryID, shareID int64) ([]Comment, error) {
+	q := `SELECT c.id, c.entry_id, c.author_name, c.author_id IS NULL OR sh.viewer_id IS NULL, c.body, c.created_at FROM cpd_comments c
+		JOIN cpd_entries e ON e.id = c.entry_id JOIN cpd_shares sh ON sh.id = c.share_id
+		WHERE c.entry_id = ? AND e.user_id = ?`
+	args := []any{entryID, ownerID}
+	if shareID != 0 {
+		q, args = q+` AND c.share_id = ?`, append(args, shareID)
+	}
+	rows, err := s.db.Query(ctx, q+` ORDER BY c.created_at, c.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -521,7 +545,7 @@ func (s *Service) EntryComments(ctx context.Context, ownerID, entryID int64) ([]
 	var out []Comment
 	for rows.Next() {
 		var c Comment
-		if err := rows.Scan(&c.ID, &c.EntryID, &c.AuthorName, &c.Body, &c.CreatedAt); err != nil {
+		if err := rows.Scan(&c.ID, &c.EntryID, &c.AuthorName, &c.ViaLink, &c.Body, &c.CreatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -455,10 +455,18 @@ func TestComments(t *testing.T) {
 		if other, _ := svc.EntryComments(ctx, w.sam.ID, w.huddle.ID); len(other) != 0 {
 			t.Errorf("Sam read Alex's comments: %+v", other)
 		}
-		// Readers see the comments with the entry.
+		if got[0].ViaLink || !got[1].ViaLink {
+			t.Errorf("the owner cannot tell a named reader's feedback from a link's: %+v", got)
+		}
+		// Readers see only the feedback left through their own share: the supervisor's note
+		// never reaches someone holding the link, and the other way round.
 		shared, err := svc.OpenShared(ctx, nil, link, 0)
-		if err != nil || len(shared.Comments) != 2 {
-			t.Errorf("comments through the share: %+v %v", shared, err)
+		if err != nil || len(shared.Comments) != 1 || shared.Comments[0].Body != "Clear reflection." {
+			t.Errorf("comments through the link: %+v %v", shared, err)
+		}
+		shared, err = svc.OpenShared(ctx, w.ruth, named, 0)
+		if err != nil || len(shared.Comments) != 1 || shared.Comments[0].AuthorName != "Ruth Lindqvist" {
+			t.Errorf("comments through the named share: %+v %v", shared, err)
 		}
 	})
 }

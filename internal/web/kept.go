@@ -26,6 +26,10 @@ import (
 
 const keptCookie = "pillars_kept"
 
+// maxKeptForm is the largest form kept after a session ends: a long reflection in every stage
+// fits many times over.
+const maxKeptForm = 512 << 10
+
 // keptFormPaths maps a route whose form is worth keeping to the page that shows the form again.
 var keptFormPaths = map[string]func(r *http.Request) string{
 	"/portfolio/entries":      func(*http.Request) string { return "/portfolio/entries/new" },
@@ -39,6 +43,15 @@ func (s *Server) keepForm(w http.ResponseWriter, r *http.Request, pattern string
 	if r.Method != http.MethodPost || !ok {
 		return false
 	}
+	// Only a form from a browser that had a session, and only a form of a sensible size: the
+	// writer's text, not an upload (files are never kept). Nobody can use this to fill the
+	// database without signing in.
+	if _, err := r.Cookie("pillars_session"); err != nil {
+		return false
+	}
+	if r.ContentLength < 0 || r.ContentLength > maxKeptForm {
+		return false
+	}
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		err = r.ParseMultipartForm(4 << 20)
@@ -49,12 +62,12 @@ func (s *Server) keepForm(w http.ResponseWriter, r *http.Request, pattern string
 		return false
 	}
 	ownerID, _ := strconv.ParseInt(r.PostForm.Get("owner_id"), 10, 64)
-	if ownerID == 0 {
+	if ownerID == 0 || !s.accounts.CheckFormToken(r.Context(), ownerID, r.PostForm.Get("owner_token")) {
 		return false
 	}
 	form := url.Values{}
 	for k, v := range r.PostForm {
-		if k != "owner_id" && k != "action" && k != "redact" && k != confirmField {
+		if k != "owner_id" && k != "owner_token" && k != "action" && k != "redact" && k != confirmField {
 			form[k] = v
 		}
 	}
@@ -63,9 +76,18 @@ func (s *Server) keepForm(w http.ResponseWriter, r *http.Request, pattern string
 	_, _ = rand.Read(raw)
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	path := formPage(r)
-	if _, err := s.db.Exec(r.Context(), `INSERT INTO kept_forms (token_hash, user_id, path, form, created_at) VALUES (?, ?, ?, ?, ?)`,
-		keptHash(token), ownerID, path, string(b), store.Now()); err != nil {
-		s.log.Warn("keep form", "err", err) // e.g. no such user: nothing to keep it for
+	// One kept form per person (the newest), and none older than a day: the table stays small
+	// without a job of its own.
+	now := store.Now()
+	err = s.db.InTx(r.Context(), func(tx *store.Tx) error {
+		if _, err := tx.Exec(r.Context(), `DELETE FROM kept_forms WHERE user_id = ? OR created_at < ?`, ownerID, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(r.Context(), `INSERT INTO kept_forms (token_hash, user_id, path, form, created_at) VALUES (?, ?, ?, ?, ?)`, keptHash(token), ownerID, path, string(b), now)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("keep form", "err", err)
 		return false
 	}
 	http.SetCookie(w, &http.Cookie{Name: keptCookie, Value: token, Path: "/", MaxAge: 86400, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
@@ -84,7 +106,6 @@ func (s *Server) takeKeptForm(w http.ResponseWriter, r *http.Request) url.Values
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	http.SetCookie(w, &http.Cookie{Name: keptCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 	u := auth.UserFrom(r.Context())
 	var id, userID int64
 	var path, form string
@@ -98,8 +119,9 @@ func (s *Server) takeKeptForm(w http.ResponseWriter, r *http.Request) url.Values
 		return nil
 	}
 	if path != r.URL.Path {
-		return nil // kept for another page: leave it for that page
+		return nil // kept for another page: leave it, and its cookie, for that page
 	}
+	http.SetCookie(w, &http.Cookie{Name: keptCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 	// Whoever signed in, the kept form is used up: another person on a shared computer never
 	// sees it.
 	if _, err := s.db.Exec(r.Context(), `DELETE FROM kept_forms WHERE id = ?`, id); err != nil {

@@ -139,6 +139,7 @@ type entryFormData struct {
 	Pending   bool
 	Kept      bool
 	OwnerID   int64
+	OwnerTok  string
 	Accept    string
 	MaxFile   string
 }
@@ -152,6 +153,11 @@ func (s *Server) entryForm(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	d := &entryFormData{Models: portfolio.Models, Model: model, Entry: entry, OwnerID: u.ID, Accept: portfolio.AcceptedExtensions, MaxFile: portfolio.SizeLabel(portfolio.MaxFileBytes)}
 	d.DraftID, _ = strconv.ParseInt(form.Get("draft_id"), 10, 64)
+	var err error
+	if d.OwnerTok, err = s.accounts.FormToken(r.Context(), u.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	d.Action = "/portfolio/entries"
 	if entry != nil {
 		d.EntryID = entry.ID
@@ -162,7 +168,6 @@ func (s *Server) entryForm(w http.ResponseWriter, r *http.Request, status int, e
 	for _, st := range model.Stages {
 		d.Stages = append(d.Stages, stageField{Name: "stage_" + st.Key, Title: st.Title, Prompt: st.Prompt})
 	}
-	var err error
 	if d.Types, err = s.portfolio.ActivityTypes(r.Context()); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -102,21 +102,32 @@ func (s *Server) importPortfolio(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, portfolio.MaxArchiveBytes+1))
-	if err != nil {
+	// A portfolio can be hundreds of megabytes: only a couple are read at once across the server,
+	// and each straight from the upload's temporary file rather than copied into memory.
+	select {
+	case s.importSlots <- struct{}{}:
+		defer func() { <-s.importSlots }()
+	default:
+		w.Header().Set("Retry-After", "60")
+		s.errorPage(w, r, http.StatusServiceUnavailable, "Pillars is busy importing", "Other portfolios are being imported just now. Nothing was changed. Try again in a minute.")
+		return
+	}
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	trimmed := bytes.TrimLeft(head[:n], " \t\r\n\xef\xbb\xbf")
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	var a *portfolio.Archive
 	var notes []string
-	trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
 	switch {
-	case len(data) == 0:
+	case fh.Size == 0:
 		err = valid.Errors{{Field: "file", Message: fmt.Sprintf("%q is empty: choose the file again", portfolio.CleanFilename(fh.Filename))}}
 	case bytes.HasPrefix(trimmed, []byte("{")):
-		a, err = portfolio.ReadJSON(bytes.NewReader(data))
+		a, err = portfolio.ReadJSON(f)
 	default:
-		a, notes, err = leap2a.Read(bytes.NewReader(data), int64(len(data)))
+		a, notes, err = leap2a.Read(f, fh.Size)
 	}
 	var errs valid.Errors
 	if errors.As(err, &errs) {

@@ -162,10 +162,36 @@ func TestSessionExpiryKeepsTheText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := app.Client() // no session: it expired
+	// A browser whose session has ended on the server: it still sends its old cookie.
+	expired := func() *http.Client {
+		c := app.Client()
+		base, _ := url.Parse(app.URL)
+		c.Jar.SetCookies(base, []*http.Cookie{{Name: "pillars_session", Value: "ended-long-ago"}})
+		return c
+	}
+	token, err := app.Accounts.FormToken(ctx, alex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := entryForm("Written over lunch")
 	f.Set("stage_what", "A long reflection typed while the session ran out.")
 	f.Set("owner_id", strconv.FormatInt(alex.ID, 10))
+	t.Run("nobody can plant text without the writer's form token", func(t *testing.T) {
+		forged := url.Values{}
+		for k, v := range f {
+			forged[k] = v
+		}
+		forged.Set("owner_token", strings.Repeat("0", 64))
+		status, _, h := post(t, expired(), app.URL+"/portfolio/entries", forged)
+		if status != http.StatusSeeOther || strings.Contains(h.Get("Location"), "kept=1") || countRows(t, app, "kept_forms") != 0 {
+			t.Fatalf("a forged form was kept: %d %q", status, h.Get("Location"))
+		}
+		if status, _, _ := post(t, app.Client(), app.URL+"/portfolio/entries", f); status != http.StatusSeeOther || countRows(t, app, "kept_forms") != 0 {
+			t.Fatal("a form from a browser that never had a session was kept")
+		}
+	})
+	f.Set("owner_token", token)
+	c := expired()
 	status, _, h := post(t, c, app.URL+"/portfolio/entries", f)
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/sign-in?kept=1") {
 		t.Fatalf("status %d to %q, want a redirect to sign in with the form kept", status, h.Get("Location"))
@@ -183,9 +209,12 @@ func TestSessionExpiryKeepsTheText(t *testing.T) {
 	})
 	// The writer signs in again and finds the form filled... unless it was used up above, which is
 	// the point: post again and sign in as the writer this time.
-	c2 := app.Client()
+	c2 := expired()
 	if status, _, _ := post(t, c2, app.URL+"/portfolio/entries", f); status != http.StatusSeeOther {
 		t.Fatal(status)
+	}
+	if n := countRows(t, app, "kept_forms"); n != 1 {
+		t.Errorf("%d kept forms for one person, want only the newest", n)
 	}
 	signIn(t, app, c2, alexEmail, "pillars-demo-2026")
 	_, body := get(t, c2, app.URL+"/portfolio/entries/new")

@@ -41,6 +41,8 @@ type Server struct {
 	pages      *templates
 	handler    http.Handler
 	started    time.Time
+	// importSlots bounds how many portfolio imports run at once: each can be large.
+	importSlots chan struct{}
 }
 
 // Deps are the parts a Server is built from.
@@ -59,7 +61,7 @@ type Deps struct {
 
 // New builds the HTTP handler for the whole application.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, started: time.Now()}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, started: time.Now(), importSlots: make(chan struct{}, 2)}
 	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger, Assess: d.Assess, Plans: d.Plans, Accounts: d.Accounts, Queue: d.Queue, BaseURL: d.Config.BaseURL}
 	var err error
 	if s.static, err = newStaticAssets(); err != nil {
