@@ -138,6 +138,27 @@ func (s *Server) importPortfolio(w http.ResponseWriter, r *http.Request) {
 		fail(valid.Errors{{Field: "file", Message: "Pillars could not read this file: " + strings.TrimSpace(err.Error()) + ". Export it again from the system it came from."}})
 		return
 	}
+	// Imported text gets the same confidentiality check as typed text: findings are listed and
+	// the import goes ahead only when the person confirms, which is recorded.
+	if findings := portfolio.ArchiveFindings(a); len(findings) > 0 {
+		if r.PostForm.Get(confirmField) != "yes" {
+			var errs valid.Errors
+			for i, f := range findings {
+				if i == 10 {
+					errs = append(errs, valid.FieldError{Field: "file", Message: fmt.Sprintf("and %d more", len(findings)-10)})
+					break
+				}
+				errs = append(errs, valid.FieldError{Field: "file", Message: fmt.Sprintf("%s%s “%s” in %s", confidentialPrefix, strings.ToLower(f.Kind[:1])+f.Kind[1:], f.Text, f.Where)})
+			}
+			fail(errs)
+			return
+		}
+		if _, err := s.db.Exec(r.Context(), `INSERT INTO audit_events (actor_id, action, subject, detail, at) VALUES (?, 'privacy.confirmed', ?, ?, ?)`,
+			auth.UserFrom(r.Context()).ID, "portfolio-import", fmt.Sprintf("%d possible identifiers confirmed", len(findings)), time.Now().UTC()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	res, err := s.portfolio.Restore(r.Context(), auth.UserFrom(r.Context()).ID, a)
 	if errors.As(err, &errs) {
 		fail(errs)

@@ -401,3 +401,34 @@ func TestPortfolioUnderConcurrentLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestImportChecksConfidentiality: imported text gets the same check as typed text.
+func TestImportChecksConfidentiality(t *testing.T) {
+	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
+	c := demoClient(t, app, alexEmail)
+	archive := `{"format": "pillars-portfolio", "version": 1, "exported_at": "2026-11-01T00:00:00Z", "owner": {"name": "A", "email": "a@example.org"},
+		"entries": [{"key": "entry-1", "status": "saved", "title": "Clinic", "started_on": "2026-10-01", "ended_on": "2026-10-01", "activity_type": "work-based",
+		"minutes": 60, "model": "free", "stages": {"reflection": "Saw 943 476 5919 in clinic."}, "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-01T00:00:00Z"}]}`
+	send := func(confirm bool) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "portfolio.json")
+		_, _ = io.WriteString(fw, archive)
+		if confirm {
+			_ = mw.WriteField("checked_confidential", "yes")
+		}
+		mw.Close()
+		status, page, _ := fetch(t, c, "POST", app.URL+"/portfolio/import", &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+		return status, page
+	}
+	status, page := send(false)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "943 476 5919") || !strings.Contains(page, `name="checked_confidential"`) {
+		t.Fatalf("the finding was not shown before importing: %d", status)
+	}
+	if n := countRows(t, app, "cpd_entries"); n != 0 {
+		t.Fatalf("imported %d entries before the person confirmed", n)
+	}
+	if status, page := send(true); status != 200 || !strings.Contains(page, "Portfolio imported") {
+		t.Fatalf("the confirmed import: %d %s", status, errorsIn(page))
+	}
+}
