@@ -15,6 +15,7 @@ import (
 
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/config"
+	"github.com/pillars-ot/pillars/internal/directory"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/store"
@@ -91,6 +92,10 @@ func openMigrated(ctx context.Context, dsn string, log *slog.Logger) (*store.DB,
 		return nil, err
 	}
 	if err := assess.NewService(db, cat).LoadDefaultTargets(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := directory.NewService(db).LoadBuiltin(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

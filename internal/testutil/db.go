@@ -20,6 +20,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for CREATE DATABASE
 
 	"github.com/pillars-ot/pillars/internal/assess"
+	"github.com/pillars-ot/pillars/internal/directory"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/store"
@@ -82,6 +83,9 @@ func migrate(t testing.TB, db *store.DB) {
 		t.Fatal(err)
 	}
 	if err := assess.NewService(db, cat).LoadDefaultTargets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := directory.NewService(db).LoadBuiltin(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/auth"
+	"github.com/pillars-ot/pillars/internal/directory"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
@@ -91,6 +92,17 @@ func loadTemplates(static *staticAssets) (*templates, error) {
 			}
 			v.Set("page", strconv.Itoa(page))
 			return "/portfolio?" + v.Encode() + "#timeline"
+		},
+		"directoryPageLink": directoryPageLink,
+		"kindName":          directory.KindLabel,
+		"list9":             func() []int { return []int{1, 2, 3, 4, 5, 6, 7, 8, 9} },
+		"has": func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
 		},
 		"checkedIf": func(cond bool) template.HTMLAttr {
 			if cond {
@@ -172,7 +184,12 @@ func navFor(u *auth.User, path string) []navLink {
 	if u.Has(auth.RoleSupervisor) || u.Has(auth.RoleMentor) {
 		links = append(links, navLink{Label: "Shared plans", Href: "/plans"}, navLink{Label: "Shared CPD", Href: "/portfolio/shared"})
 	}
-	links = append(links, navLink{Label: "Frameworks", Href: "/frameworks"})
+	links = append(links, navLink{Label: "Directory", Href: "/directory"})
+	// Site administrators find the frameworks on the Administration page, which lists them all:
+	// one link fewer keeps their menu on one line at 1280 pixels.
+	if !u.IsSiteAdmin() {
+		links = append(links, navLink{Label: "Frameworks", Href: "/frameworks"})
+	}
 	seen := map[string]bool{}
 	for _, m := range u.Memberships {
 		if (m.Role == auth.RoleProgrammeLead || m.Role == auth.RoleWorkforceLead) && !seen[m.OrgSlug] {

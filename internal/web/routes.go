@@ -145,6 +145,19 @@ func (s *Server) Routes() []Route {
 		{"GET", "/portfolio/import", SignedIn, s.importForm},
 		{"POST", "/portfolio/import", SignedIn, s.importPortfolio},
 
+		// The directory: everyone signed in searches it and suggests; moderators (site
+		// administrators and programme leads, directory.CanModerate) approve, decline and import.
+		{"GET", "/directory", SignedIn, s.directoryList},
+		{"GET", "/directory/{id}", SignedIn, s.directoryShow},
+		{"GET", "/directory/suggest", SignedIn, s.suggestForm},
+		{"POST", "/directory/suggest", SignedIn, s.suggest},
+		{"GET", "/directory/export.bib", SignedIn, s.directoryExport("bib")},
+		{"GET", "/directory/export.ris", SignedIn, s.directoryExport("ris")},
+		{"GET", "/directory/moderation", SignedIn, s.moderation},
+		{"POST", "/directory/moderation/{id}/approve", SignedIn, s.approveSuggestion},
+		{"POST", "/directory/moderation/{id}/decline", SignedIn, s.declineSuggestion},
+		{"POST", "/directory/import", SignedIn, s.directoryImport},
+
 		// Site administration.
 		{"GET", "/admin", SiteAdmin, s.adminHome},
 		{"GET", "/admin/frameworks/import", SiteAdmin, s.frameworkImportForm},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/assess"
+	"github.com/pillars-ot/pillars/internal/directory"
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
@@ -215,6 +216,18 @@ func routeByRole(t *testing.T, db *store.DB) {
 		t.Fatalf("export: %v, %+v", err, built)
 	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	// The directory: a built-in programme, and a suggestion waiting for a moderator.
+	var jenner int64
+	if err := db.QueryRow(ctx, `SELECT id FROM directory_items WHERE key = 'nhsla-edward-jenner'`).Scan(&jenner); err != nil {
+		t.Fatal(err)
+	}
+	suggestion, err := directory.NewService(db).Suggest(ctx, alex.ID, directory.Input{Kind: "web", Title: "Route suggestion", URL: "https://example.org/route"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moderators := func(ok int) expect {
+		return signedIn(http.StatusForbidden).with("programme-lead", ok).with("site-admin", ok)
+	}
 	mine := func(ok int) expect { return signedIn(http.StatusNotFound).with("practitioner", ok) }
 	// apiMine: Alex's token gets ok; to the administrator's token Alex's record does not exist.
 	apiMine := func(ok int) expect { return apiToken(http.StatusNotFound).with("token-practitioner", ok) }
@@ -322,6 +335,19 @@ func routeByRole(t *testing.T, db *store.DB) {
 		{route: "GET /portfolio/export/{format}", path: "/portfolio/export/json", expect: signedIn(200)},
 		{route: "GET /portfolio/import", path: "/portfolio/import", expect: signedIn(200)},
 		{route: "POST /portfolio/import", path: "/portfolio/import", form: url.Values{}, expect: signedIn(http.StatusUnprocessableEntity)},
+
+		// The directory: everyone signed in searches and suggests; only moderators (site
+		// administrators and programme leads) see the queue, approve, decline and import.
+		{route: "GET /directory", path: "/directory?cost=free&format=online", expect: signedIn(200)},
+		{route: "GET /directory/{id}", path: "/directory/" + id(jenner), expect: signedIn(200)},
+		{route: "GET /directory/suggest", path: "/directory/suggest", expect: signedIn(200)},
+		{route: "POST /directory/suggest", path: "/directory/suggest", form: url.Values{"url": {"javascript:alert(1)"}}, expect: signedIn(http.StatusUnprocessableEntity)},
+		{route: "GET /directory/export.bib", path: "/directory/export.bib", expect: signedIn(200)},
+		{route: "GET /directory/export.ris", path: "/directory/export.ris?q=leadership", expect: signedIn(200)},
+		{route: "GET /directory/moderation", path: "/directory/moderation", expect: moderators(200)},
+		{route: "POST /directory/moderation/{id}/approve", path: "/directory/moderation/" + id(suggestion.ID) + "/approve", form: url.Values{"title": {""}}, expect: moderators(http.StatusUnprocessableEntity)},
+		{route: "POST /directory/moderation/{id}/decline", path: "/directory/moderation/" + id(suggestion.ID) + "/decline", form: url.Values{"reason": {" "}}, expect: moderators(http.StatusUnprocessableEntity)},
+		{route: "POST /directory/import", path: "/directory/import", form: url.Values{}, expect: moderators(http.StatusUnprocessableEntity)},
 
 		{route: "GET /admin", path: "/admin", expect: adminOnly(200)},
 		{route: "GET /admin/targets/{key}", path: "/admin/targets/ot-leadership", expect: adminOnly(200)},

@@ -15,6 +15,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/config"
+	"github.com/pillars-ot/pillars/internal/directory"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/org"
@@ -34,6 +35,7 @@ type Server struct {
 	assess     *assess.Service
 	plans      *plan.Service
 	portfolio  *portfolio.Service
+	directory  *directory.Service
 	queue      jobs.Queue
 	sessions   *scs.SessionManager
 	static     *staticAssets
@@ -61,7 +63,7 @@ type Deps struct {
 
 // New builds the HTTP handler for the whole application.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, started: time.Now(), importSlots: make(chan struct{}, 2)}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, directory: directory.NewService(d.DB), started: time.Now(), importSlots: make(chan struct{}, 2)}
 	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger, Assess: d.Assess, Plans: d.Plans, Accounts: d.Accounts, Queue: d.Queue, BaseURL: d.Config.BaseURL}
 	var err error
 	if s.static, err = newStaticAssets(); err != nil {
