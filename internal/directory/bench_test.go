@@ -67,7 +67,7 @@ func seed20000(b *testing.B, db *store.DB) {
 		b.Fatal(err)
 	}
 	if db.Dialect == store.Postgres {
-		if _, err := db.Exec(ctx, `ANALYZE directory_items`); err != nil {
+		if _, err := db.Exec(ctx, `ANALYZE`); err != nil {
 			b.Fatal(err)
 		}
 	}
