@@ -158,6 +158,11 @@ func (s *Server) Routes() []Route {
 		{"POST", "/directory/moderation/{id}/decline", SignedIn, s.declineSuggestion},
 		{"POST", "/directory/import", SignedIn, s.directoryImport},
 
+		// Recommendations: ranked from the person's own gaps (or chosen elements); "Add to my
+		// plan" writes only to the signed-in person's goals.
+		{"GET", "/recommendations", SignedIn, s.recommendations},
+		{"POST", "/recommendations/add", SignedIn, s.addRecommendation},
+
 		// Site administration.
 		{"GET", "/admin", SiteAdmin, s.adminHome},
 		{"GET", "/admin/frameworks/import", SiteAdmin, s.frameworkImportForm},

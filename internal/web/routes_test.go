@@ -348,6 +348,8 @@ func routeByRole(t *testing.T, db *store.DB) {
 		{route: "POST /directory/moderation/{id}/approve", path: "/directory/moderation/" + id(suggestion.ID) + "/approve", form: url.Values{"title": {""}}, expect: moderators(http.StatusUnprocessableEntity)},
 		{route: "POST /directory/moderation/{id}/decline", path: "/directory/moderation/" + id(suggestion.ID) + "/decline", form: url.Values{"reason": {" "}}, expect: moderators(http.StatusUnprocessableEntity)},
 		{route: "POST /directory/import", path: "/directory/import", form: url.Values{}, expect: moderators(http.StatusUnprocessableEntity)},
+		{route: "GET /recommendations", path: "/recommendations?budget=free&format=online&element=ot-leadership:communication", expect: signedIn(200)},
+		{route: "POST /recommendations/add", path: "/recommendations/add", form: url.Values{"item": {id(jenner)}, "element": {"ot-leadership:communication"}}, expect: signedIn(http.StatusSeeOther)},
 
 		{route: "GET /admin", path: "/admin", expect: adminOnly(200)},
 		{route: "GET /admin/targets/{key}", path: "/admin/targets/ot-leadership", expect: adminOnly(200)},
