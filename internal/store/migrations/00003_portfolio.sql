@@ -46,8 +46,7 @@ ALTER TABLE cpd_entries ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvec
 -- The person's id sits in the same GIN index as the words (btree_gin, a contrib extension that
 -- ships with PostgreSQL and is trusted since version 13), so once many people share the table a
 -- search reads only that person's matches rather than everyone's.
-CREATE EXTENSION IF NOT EXISTS btree_gin;
-CREATE INDEX cpd_entries_search ON cpd_entries USING GIN (user_id, search);
+CREATE INDEX cpd_entries_search ON cpd_entries USING GIN (search);
 -- postgres:end
 
 -- Evidence files are kept in the database, so a backup of the database is a backup of the
