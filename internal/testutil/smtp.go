@@ -63,6 +63,9 @@ func (s *SMTPServer) Wait(t testing.TB, within time.Duration) Mail {
 	}
 }
 
+// Received is the channel messages arrive on, for a test that waits on something else too.
+func (s *SMTPServer) Received() <-chan Mail { return s.received }
+
 // All returns every message received so far.
 func (s *SMTPServer) All() []Mail {
 	s.mu.Lock()
