@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/pillars-ot/pillars/internal/store"
@@ -99,41 +98,20 @@ type Results struct {
 	Pages   int
 }
 
-// terms splits a query into words of letters and digits: the search engines only ever see
-// quoted words, so no query syntax can be injected or fail to parse.
-func terms(q string) []string {
-	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if len(out) == 8 {
-			break
-		}
-		out = append(out, w)
-	}
-	return out
-}
-
 // where builds the conditions of a filter over published entries (alias d).
 func (s *Service) where(f Filter) (from string, cond string, args []any, order string, orderArgs []any) {
 	where := []string{"d.status = 'published'"}
 	from = "directory_items d"
 	order = "d.title, d.id"
-	if words := terms(f.Query); len(words) > 0 {
+	if words := store.SearchTerms(f.Query); len(words) > 0 {
 		if s.db.Dialect == store.SQLite {
-			quoted := make([]string, len(words))
-			for i, w := range words {
-				quoted[i] = `"` + w + `"*`
-			}
 			// CROSS JOIN: run the full-text query once and look rows up by id (see portfolio).
 			from = "directory_search CROSS JOIN directory_items d ON d.id = directory_search.rowid"
 			where = append(where, "directory_search MATCH ?")
-			args = append(args, strings.Join(quoted, " "))
+			args = append(args, store.FTS5Match(words))
 			order = "bm25(directory_search, 5.0, 1.0), d.title"
 		} else {
-			parts := make([]string, len(words))
-			for i, w := range words {
-				parts[i] = w + ":*"
-			}
-			tsquery := strings.Join(parts, " & ")
+			tsquery := store.TSQuery(words)
 			where = append(where, "d.search @@ to_tsquery('english', ?)")
 			args = append(args, tsquery)
 			order = "ts_rank(d.search, to_tsquery('english', ?)) DESC, d.title"
