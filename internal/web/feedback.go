@@ -106,12 +106,7 @@ func (s *Server) loadRound(w http.ResponseWriter, r *http.Request) (*assess.Roun
 		return nil, false
 	}
 	round, err := s.assess.Round(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, assess.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, assess.ErrNotFound) {
 		return nil, false
 	}
 	return round, true

@@ -134,12 +134,7 @@ func (s *Server) levelNames(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.PathValue("key")
 	f, _, err := s.frameworks.Get(r.Context(), key, "")
-	if errors.Is(err, framework.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, framework.ErrNotFound) {
 		return
 	}
 	names := map[int]string{}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/pillars-ot/pillars/internal/framework"
@@ -68,12 +67,7 @@ func (s *Server) frameworkList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loadFramework(w http.ResponseWriter, r *http.Request) (*frameworkData, bool) {
 	key := r.PathValue("key")
 	f, vi, err := s.frameworks.Get(r.Context(), key, r.URL.Query().Get("version"))
-	if errors.Is(err, framework.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, framework.ErrNotFound) {
 		return nil, false
 	}
 	names, err := s.frameworks.LevelNames(r.Context(), key, f)

@@ -186,12 +186,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.accounts.RevokeToken(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, auth.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, auth.ErrNotFound) {
 		return
 	}
 	s.flash(r, "The token has been revoked. Anything using it can no longer reach Pillars.")

@@ -37,12 +37,7 @@ func (s *Server) heatmap(w http.ResponseWriter, r *http.Request) {
 		key = assess.DefaultFramework
 	}
 	h, err := s.assess.HeatMap(r.Context(), o.ID, key)
-	if errors.Is(err, framework.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, framework.ErrNotFound) {
 		return
 	}
 	if h.Framework.Scale == nil {

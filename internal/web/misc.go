@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"github.com/pillars-ot/pillars/internal/api"
 	"github.com/pillars-ot/pillars/internal/valid"
 	"net/http"
@@ -50,3 +51,18 @@ var london = func() *time.Location {
 	}
 	return l
 }()
+
+// failed answers a call on someone's record that went wrong: 404 when the record is not the
+// person's or does not exist (notFound), which look the same from outside, and the plain error
+// page for anything else. It reports whether there was an error to answer.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, err, notFound error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, notFound):
+		s.notFound(w, r)
+	default:
+		s.serverError(w, r, err)
+	}
+	return true
+}

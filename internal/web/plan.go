@@ -161,12 +161,7 @@ func (s *Server) loadGoal(w http.ResponseWriter, r *http.Request) (*plan.Goal, b
 		return nil, false
 	}
 	g, err := s.plans.Goal(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, plan.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, plan.ErrNotFound) {
 		return nil, false
 	}
 	return g, true
@@ -333,12 +328,7 @@ func (s *Server) revokeShare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.plans.Revoke(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, plan.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, plan.ErrNotFound) {
 		return
 	}
 	s.flash(r, "You have stopped sharing your plan with them. They can no longer see it.")
@@ -525,12 +515,7 @@ func (s *Server) addChallengeAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = s.plans.AddAction(r.Context(), auth.UserFrom(r.Context()).ID, goalID, plan.ActionInput{Title: list[i].Title, Pathway: list[i].Pathway})
-	if errors.Is(err, plan.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, plan.ErrNotFound) {
 		return
 	}
 	s.flash(r, "Added to your plan: "+list[i].Title)

@@ -495,12 +495,7 @@ func (s *Server) ownEntry(w http.ResponseWriter, r *http.Request) (*portfolio.En
 		return nil, false
 	}
 	e, err := s.portfolio.Get(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return nil, false
 	}
 	return e, true
@@ -715,12 +710,7 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, data, err := s.portfolio.FileData(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	sendFile(w, f.Filename, f.ContentType, data)
@@ -745,12 +735,7 @@ func (s *Server) removeEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	u := auth.UserFrom(r.Context())
 	f, _, err := s.portfolio.FileData(r.Context(), u.ID, id)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	if err := s.portfolio.RemoveFile(r.Context(), u.ID, id); err != nil {

@@ -71,12 +71,7 @@ func (s *Server) ownPack(w http.ResponseWriter, r *http.Request) (*portfolio.Rea
 		return nil, false
 	}
 	rd, err := s.portfolio.Readiness(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return nil, false
 	}
 	return rd, true
@@ -241,12 +236,7 @@ func (s *Server) auditExportFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, data, err := s.portfolio.ExportFileData(r.Context(), auth.UserFrom(r.Context()).ID, e.ID, fileID)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	sendFile(w, f.Name, f.ContentType, data)

@@ -66,12 +66,7 @@ func (s *Server) revokePortfolioShare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.portfolio.RevokeShare(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	s.flash(r, "Sharing stopped. The link or person can no longer see it.")
@@ -166,12 +161,7 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.portfolio.DeleteCollection(r.Context(), auth.UserFrom(r.Context()).ID, id)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	s.flash(r, "Collection deleted. Its entries are still in your portfolio.")
@@ -241,12 +231,7 @@ func (s *Server) readShare(w http.ResponseWriter, r *http.Request, status int, e
 		base = "/portfolio/shared/" + strconv.FormatInt(id, 10)
 	}
 	sh, err := s.portfolio.CanViewShared(r.Context(), actor, id, token)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	entryID, _ := strconv.ParseInt(r.URL.Query().Get("entry"), 10, 64)
@@ -257,12 +242,7 @@ func (s *Server) readShare(w http.ResponseWriter, r *http.Request, status int, e
 		entryID = 0
 	}
 	shared, err := s.portfolio.OpenShared(r.Context(), actor, sh, entryID)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	d := &sharedPageData{Shared: shared, Base: base, ByEntry: map[int64][]portfolio.Comment{}, Link: token != ""}
@@ -306,12 +286,7 @@ func (s *Server) commentOnShare(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sh, err := s.portfolio.CanViewShared(r.Context(), actor, id, token)
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	entryID, _ := strconv.ParseInt(r.PostForm.Get("entry"), 10, 64)
@@ -329,12 +304,7 @@ func (s *Server) commentOnShare(w http.ResponseWriter, r *http.Request) {
 		s.readShare(w, r, http.StatusUnprocessableEntity, verrs, r.PostForm)
 		return
 	}
-	if errors.Is(err, portfolio.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, err, portfolio.ErrNotFound) {
 		return
 	}
 	back := "/portfolio/shared/" + strconv.FormatInt(sh.ID, 10)
