@@ -4,6 +4,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,9 +17,18 @@ import (
 
 // Message is one email.
 type Message struct {
-	To      string `json:"to"`
-	Subject string `json:"subject"`
-	Text    string `json:"text"`
+	To          string       `json:"to"`
+	Subject     string       `json:"subject"`
+	Text        string       `json:"text"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file sent with a message, such as an iCalendar invitation. Keep them small:
+// the message travels through the job queue as JSON.
+type Attachment struct {
+	Name        string `json:"name"`         // e.g. "session.ics"
+	ContentType string `json:"content_type"` // e.g. "text/calendar; charset=utf-8; method=REQUEST"
+	Data        []byte `json:"data"`
 }
 
 // Sender delivers a message or returns an error worth retrying.
@@ -71,6 +81,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return fmt.Errorf("mail: attach %s: %w", a.Name, err)
+		}
+	}
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
 		return fmt.Errorf("mail: client: %w", err)
@@ -87,6 +102,6 @@ type Log struct{ Logger *slog.Logger }
 // Send logs the message, body included, so the demo's reset links can be followed.
 func (l Log) Send(_ context.Context, m Message) error {
 	l.Logger.Info("email not sent (no SMTP server is set; PILLARS_SMTP_URL); here it is instead",
-		slog.String("to", m.To), slog.String("subject", m.Subject), slog.String("body", m.Text))
+		slog.String("to", m.To), slog.String("subject", m.Subject), slog.String("body", m.Text), slog.Int("attachments", len(m.Attachments)))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/mail"
+	"github.com/pillars-ot/pillars/internal/mentoring"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/portfolio"
@@ -32,6 +33,7 @@ type App struct {
 	Assess     *assess.Service
 	Plans      *plan.Service
 	Portfolio  *portfolio.Service
+	Mentoring  *mentoring.Service
 	Queue      jobs.Queue
 	Server     *web.Server
 	Mail       *SMTPServer
@@ -51,6 +53,7 @@ func StartApp(t testing.TB, db *store.DB, opts AppOptions) *App {
 	a := &App{DB: db, Accounts: auth.NewService(db), Orgs: org.NewService(db), Frameworks: framework.NewCatalogue(db), Mail: StartSMTP(t)}
 	a.Assess, a.Plans = assess.NewService(db, a.Frameworks), plan.NewService(db, a.Frameworks)
 	a.Portfolio = portfolio.NewService(db, a.Frameworks)
+	a.Mentoring = mentoring.NewService(db, a.Frameworks)
 	if opts.Demo {
 		if _, err := demo.Load(ctx, a.Accounts, a.Orgs); err != nil {
 			t.Fatal(err)

@@ -180,7 +180,7 @@ func navFor(u *auth.User, path string) []navLink {
 		return nil
 	}
 	links := []navLink{{Label: "Home", Href: "/home"}, {Label: "Self-assessment", Href: "/assessments"}, {Label: "360 feedback", Href: "/feedback"},
-		{Label: "Development plan", Href: "/plan"}, {Label: "CPD portfolio", Href: "/portfolio"}}
+		{Label: "Development plan", Href: "/plan"}, {Label: "CPD portfolio", Href: "/portfolio"}, {Label: "Mentoring", Href: "/mentoring"}}
 	if u.Has(auth.RoleSupervisor) || u.Has(auth.RoleMentor) {
 		links = append(links, navLink{Label: "Shared plans", Href: "/plans"}, navLink{Label: "Shared CPD", Href: "/portfolio/shared"})
 	}

