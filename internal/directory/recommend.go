@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/pillars-ot/pillars/internal/store"
 )
 
 // Recommend ranks courses and resources for one person. The score is a sum of points:
@@ -213,55 +216,20 @@ func hasLevel(levels []int, l int) bool {
 	return false
 }
 
-// Recommendations gathers the published courses and resources that develop one of the
-// profile's gaps and are within its budget, ranks them with RecommendTop and returns the best
-// limit of them. Candidates are read with only the columns the score needs; the full rows are
-// read for the ones returned.
+// Recommendations ranks the published courses and resources for the profile with
+// RecommendTop and returns the best limit of them, with their full rows.
+//
+// The few columns the score needs, for every published course and resource, are kept in
+// memory (scoringCache) and read again only when directory_version says the list has changed:
+// one single-row read instead of gathering thousands of candidates on every page view. The
+// full rows are read for the ones returned.
 func (s *Service) Recommendations(ctx context.Context, p Profile, limit int) ([]Recommendation, error) {
 	if len(p.Gaps) == 0 {
 		return nil, nil
 	}
-	var refs []string
-	var args []any
-	for _, g := range p.Gaps {
-		refs = append(refs, "(x.framework_key = ? AND x.element_key = ?)")
-		args = append(args, g.Framework, g.Element)
-	}
-	cond := `d.id IN (SELECT x.item_id FROM directory_item_elements x WHERE ` + strings.Join(refs, " OR ") + `)
-		AND d.status = 'published' AND d.grp IN ('courses', 'resources')`
-	if p.BudgetPence >= 0 {
-		cond += ` AND (d.free = ? OR d.cost_pence IS NULL OR d.cost_pence <= ?)`
-		args = append(args, true, p.BudgetPence)
-	}
-	// One pass: a candidate's row once per element it develops, driven from the element index.
-	rows, err := s.db.Query(ctx, `SELECT d.id, d.title, d.grp, d.format, d.cost_pence, d.free, d.levels, d.location, y.framework_key, y.element_key
-		FROM directory_items d JOIN directory_item_elements y ON y.item_id = d.id WHERE `+cond+` ORDER BY d.id, y.framework_key, y.element_key`, args...)
+	entries, err := s.scoring.get(ctx, s.db)
 	if err != nil {
-		return nil, fmt.Errorf("directory: recommendation candidates: %w", err)
-	}
-	var entries []*Entry
-	var last *Entry
-	for rows.Next() {
-		e := &Entry{Status: StatusPublished}
-		var cost sql.NullInt64
-		var levels, fw, el string
-		if err := rows.Scan(&e.ID, &e.Title, &e.Group, &e.Format, &cost, &e.Free, &levels, &e.Location, &fw, &el); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if last == nil || last.ID != e.ID {
-			if cost.Valid {
-				e.CostPence = &cost.Int64
-			}
-			e.Levels = parseLevels(levels)
-			entries = append(entries, e)
-			last = e
-		}
-		last.Elements = append(last.Elements, fw+":"+el)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("directory: recommendation candidates: %w", err)
+		return nil, err
 	}
 	ranked := RecommendTop(entries, p, limit)
 	if len(ranked) == 0 {
@@ -289,4 +257,74 @@ func (s *Service) Recommendations(ctx context.Context, p Profile, limit int) ([]
 		}
 	}
 	return ranked, nil
+}
+
+// scoringCache holds what RecommendTop reads of every published course and resource (never
+// the text), tagged with the directory_version it was read at. Entries are never changed once
+// loaded: a reload builds a new slice, so callers may range over one without a lock.
+type scoringCache struct {
+	mu      sync.Mutex
+	version int64
+	loaded  bool
+	entries []*Entry
+}
+
+// get returns the cached entries, reloading them when the stored version has moved on. The
+// version is read before the rows, so a change that lands in between makes the next call
+// reload rather than leaving new rows labelled with an old version.
+func (c *scoringCache) get(ctx context.Context, db *store.DB) ([]*Entry, error) {
+	var version int64
+	if err := db.QueryRow(ctx, `SELECT n FROM directory_version WHERE id = 1`).Scan(&version); err != nil {
+		return nil, fmt.Errorf("directory: version: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded && c.version == version {
+		return c.entries, nil
+	}
+	entries, err := loadScoring(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	c.version, c.loaded, c.entries = version, true, entries
+	return entries, nil
+}
+
+// loadScoring reads the scoring columns of every published course and resource, with their
+// element refs, in one pass ordered by id.
+func loadScoring(ctx context.Context, db *store.DB) ([]*Entry, error) {
+	rows, err := db.Query(ctx, `SELECT d.id, d.title, d.grp, d.format, d.cost_pence, d.free, d.levels, d.location,
+		COALESCE(y.framework_key, ''), COALESCE(y.element_key, '')
+		FROM directory_items d LEFT JOIN directory_item_elements y ON y.item_id = d.id
+		WHERE d.status = 'published' AND d.grp IN ('courses', 'resources')
+		ORDER BY d.id, y.framework_key, y.element_key`)
+	if err != nil {
+		return nil, fmt.Errorf("directory: scoring columns: %w", err)
+	}
+	defer rows.Close()
+	var entries []*Entry
+	var last *Entry
+	for rows.Next() {
+		e := &Entry{Status: StatusPublished}
+		var cost sql.NullInt64
+		var levels, fw, el string
+		if err := rows.Scan(&e.ID, &e.Title, &e.Group, &e.Format, &cost, &e.Free, &levels, &e.Location, &fw, &el); err != nil {
+			return nil, err
+		}
+		if last == nil || last.ID != e.ID {
+			if cost.Valid {
+				e.CostPence = &cost.Int64
+			}
+			e.Levels = parseLevels(levels)
+			entries = append(entries, e)
+			last = e
+		}
+		if fw != "" {
+			last.Elements = append(last.Elements, fw+":"+el)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("directory: scoring columns: %w", err)
+	}
+	return entries, nil
 }

@@ -112,11 +112,12 @@ type Service struct {
 	db         *store.DB
 	frameworks *framework.Catalogue
 	accounts   *auth.Service
+	scoring    *scoringCache // what recommendations score, kept in memory (recommend.go)
 }
 
 // NewService returns the directory over a migrated database.
 func NewService(db *store.DB) *Service {
-	return &Service{db: db, frameworks: framework.NewCatalogue(db), accounts: auth.NewService(db)}
+	return &Service{db: db, frameworks: framework.NewCatalogue(db), accounts: auth.NewService(db), scoring: &scoringCache{}}
 }
 
 // CanModerate reports whether a person may approve, decline and import: site administrators
@@ -253,6 +254,11 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, e *Entry) error {
 // writeChildren replaces an entry's element refs and, on SQLite, its full-text row, in the
 // caller's transaction so search never disagrees with the table.
 func (s *Service) writeChildren(ctx context.Context, tx *store.Tx, e *Entry) error {
+	// Every write that can change the published list passes here: tell every app server's
+	// scoring cache, in the same transaction.
+	if _, err := tx.Exec(ctx, `UPDATE directory_version SET n = n + 1 WHERE id = 1`); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM directory_item_elements WHERE item_id = ?`, e.ID); err != nil {
 		return err
 	}
