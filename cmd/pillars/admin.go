@@ -16,6 +16,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/demo"
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
+	"github.com/pillars-ot/pillars/internal/mentoring"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/portfolio"
@@ -107,6 +108,16 @@ func cmdDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	if err := demo.LoadPortfolio(ctx, accounts, portfolio.NewService(db, cat)); err != nil {
+		return err
+	}
+	if err := demo.LoadMentoring(ctx, db, accounts, mentoring.NewService(db, cat)); err != nil {
+		return err
+	}
+	if _, err := demo.LoadStories(ctx, db); err != nil {
+		return err
+	}
+	// After the mentoring demo, which makes the pair these sessions belong to.
+	if err := demo.LoadMentoringSessions(ctx, db, accounts, mentoring.NewService(db, cat)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Demo world loaded: %d new people, %d organisations. Password for every demo person: %s\n", n, len(demo.Organisations), demo.Password)

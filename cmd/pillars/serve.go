@@ -19,6 +19,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/framework"
 	"github.com/pillars-ot/pillars/internal/jobs"
 	"github.com/pillars-ot/pillars/internal/mail"
+	"github.com/pillars-ot/pillars/internal/mentoring"
 	"github.com/pillars-ot/pillars/internal/org"
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/portfolio"
@@ -58,6 +59,16 @@ func cmdServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return err
 		}
 		if err := demo.LoadPortfolio(ctx, accounts, portfolios); err != nil {
+			return err
+		}
+		if err := demo.LoadMentoring(ctx, db, accounts, mentoring.NewService(db, frameworks)); err != nil {
+			return err
+		}
+		if _, err := demo.LoadStories(ctx, db); err != nil {
+			return err
+		}
+		// After the mentoring demo, which makes the pair these sessions belong to.
+		if err := demo.LoadMentoringSessions(ctx, db, accounts, mentoring.NewService(db, frameworks)); err != nil {
 			return err
 		}
 	}

@@ -44,7 +44,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // logPath is the path as logged: secrets that live in paths (reset links) are cut off, and
 // query strings are never logged.
 func logPath(p string) string {
-	for _, secret := range []string{"/password/reset/", "/rate/", "/shared/"} {
+	for _, secret := range []string{"/password/reset/", "/rate/", "/shared/", "/calendar/"} {
 		if strings.HasPrefix(p, secret) {
 			return secret + "[redacted]"
 		}
@@ -118,7 +118,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		if hsts || r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		if strings.HasPrefix(r.URL.Path, "/password/reset/") || strings.HasPrefix(r.URL.Path, "/rate/") || strings.HasPrefix(r.URL.Path, "/shared/") {
+		if strings.HasPrefix(r.URL.Path, "/password/reset/") || strings.HasPrefix(r.URL.Path, "/rate/") || strings.HasPrefix(r.URL.Path, "/shared/") || strings.HasPrefix(r.URL.Path, "/calendar/") {
 			h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
 			h.Set("Cache-Control", "no-store")
 		}
@@ -139,6 +139,10 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		case strings.HasPrefix(p, "/portfolio/entries") && !strings.HasSuffix(p, "/autosave"):
 			// Room for a few evidence files, so one that is too large gets a message on the
 			// form (with everything typed kept) instead of this plain page.
+			limit = evidenceBodyLimit
+		case storyUpload(p): // a career story with its attachment (stories.go)
+			limit = storyBodyLimit
+		case p == "/mentoring/profile": // a coach's evidence of accreditation, up to 8 MB
 			limit = evidenceBodyLimit
 		}
 		if r.ContentLength > limit {

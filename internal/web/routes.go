@@ -166,13 +166,80 @@ func (s *Server) Routes() []Route {
 		// Mentoring and coaching, part 1: profiles, accreditation checks, asking for a match,
 		// requests and their answers, cohort matching.
 		// (mentoring-match routes: add below this line)
+		// A request is read and answered through mentoring.Relationship, the one gate: only
+		// its mentee and mentor, and to anyone else 404. Verifiers (mentoring.CanVerify) and
+		// cohort matchers (mentoring.CanMatchCohort) are decided in the area; others get 403.
+		{"GET", "/mentoring", SignedIn, s.mentoringHub},
+		{"GET", "/mentoring/profile", SignedIn, s.mentorProfileForm},
+		{"POST", "/mentoring/profile", SignedIn, s.saveMentorProfile},
+		{"GET", "/mentoring/profile/evidence", SignedIn, s.ownEvidence},
+		{"GET", "/mentoring/find", SignedIn, s.findMentor},
+		{"POST", "/mentoring/find", SignedIn, s.saveAsk},
+		{"POST", "/mentoring/find/withdraw", SignedIn, s.withdrawAsk},
+		{"GET", "/mentoring/mentors/{id}", SignedIn, s.mentorPage},
+		{"POST", "/mentoring/mentors/{id}/request", SignedIn, s.requestMentor},
+		{"GET", "/mentoring/requests/{id}", SignedIn, s.requestPage},
+		{"POST", "/mentoring/requests/{id}/accept", SignedIn, s.acceptRequest},
+		{"POST", "/mentoring/requests/{id}/decline", SignedIn, s.declineRequest},
+		{"POST", "/mentoring/requests/{id}/withdraw", SignedIn, s.withdrawRequest},
+		{"GET", "/mentoring/verification", SignedIn, s.verificationQueue},
+		{"GET", "/mentoring/verification/{id}/evidence", SignedIn, s.verificationEvidence},
+		{"POST", "/mentoring/verification/{id}", SignedIn, s.decideClaim},
+		{"GET", "/mentoring/cohort", SignedIn, s.cohortPage},
+		{"POST", "/mentoring/cohort", SignedIn, s.sendCohort},
 
 		// Mentoring and coaching, part 2: a relationship's agreement, sessions, notes, reviews,
 		// calendar invitations and feed, and coordinators' reports.
 		// (mentoring-relationship routes: add below this line)
+		// Everything under a relationship goes through mentoring.Relationship, the one gate: the
+		// mentee and the mentor, and to anyone else 404. A private note is its author's alone.
+		{"GET", "/mentoring/relationships/{id}", SignedIn, s.relationshipShow},
+		{"GET", "/mentoring/relationships/{id}/agreement", SignedIn, s.relationshipAgreementForm},
+		{"POST", "/mentoring/relationships/{id}/agreement", SignedIn, s.relationshipAgreementSave},
+		{"POST", "/mentoring/relationships/{id}/agree", SignedIn, s.relationshipAgree},
+		{"POST", "/mentoring/relationships/{id}/complete", SignedIn, s.relationshipComplete},
+		{"GET", "/mentoring/relationships/{id}/end", SignedIn, s.relationshipEndForm},
+		{"POST", "/mentoring/relationships/{id}/end", SignedIn, s.relationshipEnd},
+		{"GET", "/mentoring/relationships/{id}/review", SignedIn, s.relationshipReviewForm},
+		{"POST", "/mentoring/relationships/{id}/review", SignedIn, s.relationshipReviewSave},
+		{"GET", "/mentoring/relationships/{id}/sessions/new", SignedIn, s.mentoringSessionNew},
+		{"POST", "/mentoring/relationships/{id}/sessions", SignedIn, s.mentoringSessionCreate},
+		{"GET", "/mentoring/sessions/{id}", SignedIn, s.mentoringSessionShow},
+		{"GET", "/mentoring/sessions/{id}/edit", SignedIn, s.mentoringSessionEdit},
+		{"POST", "/mentoring/sessions/{id}", SignedIn, s.mentoringSessionUpdate},
+		{"POST", "/mentoring/sessions/{id}/cancel", SignedIn, s.mentoringSessionCancel},
+		{"POST", "/mentoring/sessions/{id}/held", SignedIn, s.mentoringSessionHeld},
+		{"POST", "/mentoring/sessions/{id}/notes", SignedIn, s.mentoringSessionNotes},
+		{"POST", "/mentoring/sessions/{id}/private-notes", SignedIn, s.mentoringSessionPrivate},
+		{"GET", "/mentoring/sessions/{id}/invite.ics", SignedIn, s.mentoringSessionInvite},
+		{"POST", "/mentoring/sessions/{id}/cpd", SignedIn, s.mentoringSessionCPD},
+		{"GET", "/mentoring/notes/{id}", SignedIn, s.privateNoteShow},
+		{"POST", "/mentoring/notes/{id}", SignedIn, s.privateNoteUpdate},
+		{"GET", "/mentoring/calendar", SignedIn, s.calendarShow},
+		{"POST", "/mentoring/calendar", SignedIn, s.calendarReset},
+		{"POST", "/mentoring/calendar/stop", SignedIn, s.calendarStop},
+		// A calendar app polls the feed with no account: the secret in the address (stored
+		// hashed) is the only credential, so it is redacted in logs like the other secret paths.
+		{"GET", "/calendar/{file}", Public, s.calendarFeed},
+		// Counts for an organisation's programme leads and site administrators (mentoring.CanReport).
+		{"GET", "/mentoring/reports", SignedIn, s.mentoringReport},
 
 		// Career stories and the level-to-level comparison.
 		// (story routes: add below this line)
+		// Anyone signed in reads published stories and writes their own; moderators
+		// (stories.CanModerate) publish or decline; stories.Service reads apply stories.CanView.
+		{"GET", "/stories", SignedIn, s.storiesList},
+		{"GET", "/stories/new", SignedIn, s.newStory},
+		{"POST", "/stories", SignedIn, s.createStory},
+		{"GET", "/stories/moderation", SignedIn, s.storyModeration},
+		{"GET", "/stories/{id}", SignedIn, s.showStory},
+		{"GET", "/stories/{id}/attachment", SignedIn, s.storyAttachment},
+		{"GET", "/stories/{id}/edit", SignedIn, s.editStory},
+		{"POST", "/stories/{id}", SignedIn, s.updateStory},
+		{"POST", "/stories/{id}/withdraw", SignedIn, s.withdrawStory},
+		{"POST", "/stories/{id}/publish", SignedIn, s.publishStory},
+		{"POST", "/stories/{id}/decline", SignedIn, s.declineStory},
+		{"GET", "/career", SignedIn, s.career},
 
 		// Site administration.
 		{"GET", "/admin", SiteAdmin, s.adminHome},

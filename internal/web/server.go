@@ -23,6 +23,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/portfolio"
 	"github.com/pillars-ot/pillars/internal/store"
+	"github.com/pillars-ot/pillars/internal/stories"
 )
 
 // Server holds what the handlers need.
@@ -38,6 +39,7 @@ type Server struct {
 	portfolio  *portfolio.Service
 	directory  *directory.Service
 	mentoring  *mentoring.Service
+	stories    *stories.Service
 	queue      jobs.Queue
 	sessions   *scs.SessionManager
 	static     *staticAssets
@@ -65,7 +67,7 @@ type Deps struct {
 
 // New builds the HTTP handler for the whole application.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, directory: directory.NewService(d.DB), mentoring: mentoring.NewService(d.DB, d.Frameworks), started: time.Now(), importSlots: make(chan struct{}, 2)}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, accounts: d.Accounts, orgs: d.Orgs, frameworks: d.Frameworks, assess: d.Assess, plans: d.Plans, portfolio: d.Portfolio, queue: d.Queue, directory: directory.NewService(d.DB), mentoring: mentoring.NewService(d.DB, d.Frameworks), stories: stories.NewService(d.DB), started: time.Now(), importSlots: make(chan struct{}, 2)}
 	s.api = &api.API{Frameworks: d.Frameworks, Log: d.Logger, Assess: d.Assess, Plans: d.Plans, Accounts: d.Accounts, Queue: d.Queue, BaseURL: d.Config.BaseURL}
 	var err error
 	if s.static, err = newStaticAssets(); err != nil {

@@ -77,7 +77,7 @@ CREATE TABLE mentoring_ask_elements (
     user_id        BIGINT NOT NULL REFERENCES mentoring_asks(user_id) ON DELETE CASCADE,
     framework_key  TEXT NOT NULL,
     element_key    TEXT NOT NULL,
-    size           REAL NOT NULL,
+    size           DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (user_id, framework_key, element_key)
 );
 
@@ -93,7 +93,8 @@ CREATE TABLE mentoring_relationships (
     request_message   TEXT NOT NULL DEFAULT '',
     response_message  TEXT NOT NULL DEFAULT '',
     -- The score and its parts (JSON of match.Score) as the mentee saw them when asking.
-    score             REAL NOT NULL DEFAULT 0,
+    -- DOUBLE PRECISION: REAL is single precision on PostgreSQL, and the score must match its parts.
+    score             DOUBLE PRECISION NOT NULL DEFAULT 0,
     score_parts       TEXT NOT NULL DEFAULT '',
     -- Set when a programme lead proposed the pair in a cohort match.
     proposed_by       BIGINT REFERENCES users(id) ON DELETE SET NULL,
