@@ -30,6 +30,7 @@ type recommendationsData struct {
 	Formats      []option
 	Asked        bool // there was something to rank
 	Items        []directory.Recommendation
+	Mentors      []mentorRecommendation
 }
 
 // profileGaps turns the person's measured gaps into the ranking's gaps: their own level's
@@ -153,7 +154,20 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnprocessableEntity
 	} else if len(p.Gaps) > 0 {
 		d.Asked = true
-		if d.Items, err = s.directory.Recommendations(r.Context(), p, 20); err != nil {
+		// Courses and mentors are ranked side by side: the two read different tables, and on
+		// two cores the page waits for the slower rather than for both.
+		var mentorsErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.Mentors, mentorsErr = s.recommendMentors(r, u, p)
+		}()
+		d.Items, err = s.directory.Recommendations(r.Context(), p, 20)
+		<-done
+		if err == nil {
+			err = mentorsErr
+		}
+		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}

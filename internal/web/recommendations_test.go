@@ -12,6 +12,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/assess"
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/demo"
+	"github.com/pillars-ot/pillars/internal/mentoring"
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/testutil"
@@ -178,6 +179,59 @@ func TestRecommendationsFromGaps(t *testing.T) {
 		goals, _ := app.Plans.Goals(ctx, u.ID)
 		if len(goals) != 1 || !strings.HasPrefix(goals[0].Specific, "Raise my rating for Communication from 1") || len(goals[0].Actions) != 1 {
 			t.Fatalf("goals: %+v", goals)
+		}
+	})
+}
+
+// TestRecommendationsListMentors checks that mentors join the recommendations: one who helps
+// with the chosen element, with a place free and within budget, is listed with why; one who
+// charges over a free-only budget, or helps with nothing chosen, is not.
+func TestRecommendationsListMentors(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		app := testutil.StartApp(t, db, testutil.AppOptions{Demo: true})
+		ctx := context.Background()
+		profile := func(email string, in mentoring.ProfileInput) {
+			t.Helper()
+			u, err := app.Accounts.UserByEmail(ctx, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Mentoring.SaveProfile(ctx, u.ID, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		profile("ruth.lindqvist@demo.pillars.test", mentoring.ProfileInput{Kind: "mentor", Level: "7", Background: "Ward lead for ten years.", Free: true, Modes: []string{"video"},
+			Capacity: "3", Listed: true, Elements: []string{"ot-leadership:communication", "ot-leadership:influence"}})
+		profile("dev.ramesh@demo.pillars.test", mentoring.ProfileInput{Kind: "coach", Level: "8", Background: "Consultant and coach.", Fee: "60", Modes: []string{"video"},
+			Capacity: "2", Listed: true, Elements: []string{"ot-leadership:communication"}})
+		profile("grace.whitfield@demo.pillars.test", mentoring.ProfileInput{Kind: "mentor", Level: "7", Background: "Discharge lead.", Free: true, Modes: []string{"phone"},
+			Capacity: "2", Listed: true, Elements: []string{"ot-leadership:strategic"}})
+		_, c := newPerson(t, app, "pat@example.test")
+
+		mentorNames := func(body string) []string {
+			start := strings.Index(body, `id="mentors"`)
+			if start < 0 {
+				t.Fatal("no mentors section")
+			}
+			var names []string
+			for _, m := range regexp.MustCompile(`<a href="/mentoring/mentors/\d+">([^<]+)</a>`).FindAllStringSubmatch(body[start:], -1) {
+				names = append(names, html.UnescapeString(m[1]))
+			}
+			return names
+		}
+		status, body := get(t, c, app.URL+"/recommendations?element=ot-leadership:communication&budget=free&format=online")
+		if status != 200 {
+			t.Fatalf("status %d", status)
+		}
+		if got := mentorNames(body); strings.Join(got, ",") != "Ruth Lindqvist" {
+			t.Errorf("free only: mentors %q, want Ruth alone (Dev charges, Grace helps with something else)", got)
+		}
+		if want := "helps with Communication, your first choice; 1 level ahead of you; offers video; 3 of 3 places free; free"; !strings.Contains(html.UnescapeString(body), want) {
+			t.Errorf("why not said as %q", want)
+		}
+		_, body = get(t, c, app.URL+"/recommendations?element=ot-leadership:communication&budget=any")
+		if got := mentorNames(body); strings.Join(got, ",") != "Ruth Lindqvist,Dev Ramesh" && strings.Join(got, ",") != "Dev Ramesh,Ruth Lindqvist" {
+			t.Errorf("no limit: mentors %q, want Ruth and Dev", got)
 		}
 	})
 }
