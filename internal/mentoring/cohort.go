@@ -128,69 +128,27 @@ func (s *Service) cohortData(ctx context.Context, q querier, orgID int64) ([]*co
 	return mentees, mentors, live, rows.Err()
 }
 
-// excluding adds what match's line-management rule needs to keep apart pairs the ask rules
-// out: a mentor who does not offer what the mentee wants, one whose fee is over the mentee's
-// budget, or a pair with a live request already. match.AssignCohort knows only one rule that
-// forbids a pair, a shared chain, so each of these becomes a shared "manager" with an id no
-// person has (below zero): the mentee lists it among their managers and the mentor in their
-// chain. Only the copies given to AssignCohort carry them; scores shown are worked out without.
+// excluding gives each mentee's copy for match.AssignCohort the mentors their ask rules out:
+// one who does not offer what they want, one whose fee is over their budget, or one they have
+// a live request with already. Only the copies given to AssignCohort carry them; scores shown
+// are worked out without.
 func excluding(mentees []*cohortMentee, mentors []*Listing, live map[[2]int64]bool) ([]match.Mentee, []match.Mentor) {
-	const notCoach, notMentor = -1, -2
-	var fees []int64
-	for _, l := range mentors {
-		if !l.Free && !slices.Contains(fees, l.FeePence) {
-			fees = append(fees, l.FeePence)
-		}
-	}
-	slices.Sort(fees)
-	feeToken := func(i int) int64 { return -10 - int64(i) }
-	pairToken := map[[2]int64]int64{}
-	next := -10 - int64(len(fees))
-	for k := range live {
-		next--
-		pairToken[k] = next
-	}
 	outMo := make([]match.Mentor, 0, len(mentors))
 	for _, l := range mentors {
-		mo := l.forMatch()
-		switch l.Kind {
-		case "mentor":
-			mo.Chain = append(mo.Chain, notCoach)
-		case "coach":
-			mo.Chain = append(mo.Chain, notMentor)
-		}
-		if !l.Free {
-			mo.Chain = append(mo.Chain, feeToken(slices.Index(fees, l.FeePence)))
-		}
-		outMo = append(outMo, mo)
-	}
-	for k, tok := range pairToken {
-		for i := range outMo {
-			if outMo[i].ID == k[1] {
-				outMo[i].Chain = append(outMo[i].Chain, tok)
-			}
-		}
+		outMo = append(outMo, l.forMatch())
 	}
 	outMe := make([]match.Mentee, 0, len(mentees))
 	for _, c := range mentees {
 		me := c.me
-		me.Managers = slices.Clone(me.Managers)
-		switch c.ask.Want {
-		case "coach":
-			me.Managers = append(me.Managers, notCoach)
-		case "mentor":
-			me.Managers = append(me.Managers, notMentor)
-		}
-		if b := c.ask.BudgetPence; b >= 0 {
-			for i, f := range fees {
-				if f > b {
-					me.Managers = append(me.Managers, feeToken(i))
-				}
-			}
-		}
-		for k, tok := range pairToken {
-			if k[0] == c.user.ID {
-				me.Managers = append(me.Managers, tok)
+		me.Excluded = map[int64]string{}
+		for _, l := range mentors {
+			switch {
+			case !l.offers(c.ask.Want):
+				me.Excluded[l.UserID] = "does not offer what they asked for"
+			case !l.affordable(c.ask.BudgetPence):
+				me.Excluded[l.UserID] = "costs more than their budget"
+			case live[[2]int64{c.user.ID, l.UserID}]:
+				me.Excluded[l.UserID] = "already asked"
 			}
 		}
 		outMe = append(outMe, me)

@@ -477,3 +477,29 @@ func ExampleScoreOne() {
 	// Line management   0.0  outside your line-management chain
 	// Total            78.5
 }
+
+// TestExcludedPairsAreNeverMatched checks the caller's exclusions: an excluded mentor is
+// ineligible with the caller's reason, and a cohort never pairs them even when that pair
+// would score best.
+func TestExcludedPairsAreNeverMatched(t *testing.T) {
+	gaps := map[string]float64{"influence": 2}
+	best := Mentor{ID: 10, Level: 7, Elements: []string{"influence"}, Modes: []string{Video}, Capacity: 1}
+	weaker := Mentor{ID: 11, Level: 6, Elements: []string{"team"}, Capacity: 1}
+	me := Mentee{ID: 1, Level: 6, Gaps: gaps, Excluded: map[int64]string{10: "costs more than their budget"}}
+
+	s := ScoreOne(me, best)
+	if s.Eligible || s.Reason != "costs more than their budget" {
+		t.Errorf("excluded mentor: eligible %v, reason %q", s.Eligible, s.Reason)
+	}
+	a, err := AssignCohort([]Mentee{me}, []Mentor{best, weaker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Pairs[1]; got != 11 {
+		t.Errorf("matched with %d, want 11 (10 is excluded)", got)
+	}
+	me.Excluded = nil
+	if a, _ := AssignCohort([]Mentee{me}, []Mentor{best, weaker}); a.Pairs[1] != 10 {
+		t.Errorf("without the exclusion, matched with %d, want 10", a.Pairs[1])
+	}
+}

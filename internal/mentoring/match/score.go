@@ -14,7 +14,8 @@
 //	              offered a little less often and their mentees keep their attention
 //
 // A pair is never matched (Eligible is false, with a Reason) when the mentor is the mentee,
-// when they are in one line-management chain (one manages the other, directly or further up, or
+// when the caller excluded the mentor for the mentee (Mentee.Excluded), when they are in one
+// line-management chain (one manages the other, directly or further up, or
 // they share a manager), or when the mentor has no places left. Mentoring needs a safe space
 // outside line management, so a shared chain is a rule, not a penalty.
 package match
@@ -55,6 +56,10 @@ type Mentee struct {
 	Modes    []string           // e.g. "video", "phone", "in person"; none means any
 	Region   string
 	Managers []int64 // ids up their line-management chain, nearest first
+	// Excluded are mentors this mentee may not be matched with for reasons the caller knows
+	// (they do not offer what was asked, cost more than the budget, were already asked), each
+	// with its reason in plain words.
+	Excluded map[int64]string
 }
 
 // Mentor is a person offering to mentor.
@@ -222,6 +227,8 @@ func points(fe *menteeFacts, fo *mentorFacts) pairPoints {
 	switch {
 	case me.ID == mo.ID:
 		p.reason = ReasonSelf
+	case me.Excluded[mo.ID] != "":
+		p.reason = me.Excluded[mo.ID]
 	case sameChain(me, mo):
 		p.reason = ReasonChain
 	case fo.free <= 0:
