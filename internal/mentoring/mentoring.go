@@ -15,9 +15,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/store"
 )
 
@@ -171,4 +173,48 @@ func (s *Service) Relationships(ctx context.Context, personID int64) ([]*Relatio
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Labelled is a stored value and the words a person sees for it.
+type Labelled struct{ Value, Label string }
+
+// LabelFor returns the label of value in list, or value itself when it is not there.
+func LabelFor(list []Labelled, value string) string {
+	for _, l := range list {
+		if l.Value == value {
+			return l.Label
+		}
+	}
+	return value
+}
+
+func inList(list []Labelled, value string) bool {
+	for _, l := range list {
+		if l.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Outbox sends email in the transaction that calls for it (the web enqueues a jobs.EmailArgs
+// with the same transaction), so a change and its emails happen together or not at all.
+// A nil Outbox sends nothing (demo data, some tests).
+type Outbox struct {
+	BaseURL string // for links in emails and invitations
+	Send    func(ctx context.Context, tx *store.Tx, m mail.Message) error
+}
+
+func (o *Outbox) send(ctx context.Context, tx *store.Tx, m mail.Message) error {
+	if o == nil || o.Send == nil {
+		return nil
+	}
+	return o.Send(ctx, tx, m)
+}
+
+func (o *Outbox) link(path string) string {
+	if o == nil {
+		return ""
+	}
+	return strings.TrimRight(o.BaseURL, "/") + path
 }

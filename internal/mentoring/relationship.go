@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/pillars-ot/pillars/internal/mail"
 	"github.com/pillars-ot/pillars/internal/store"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -18,28 +17,6 @@ import (
 // ErrRelationshipClosed means the change needs an active relationship and this one is not
 // (already completed, ended early, or never accepted). Nothing was changed.
 var ErrRelationshipClosed = errors.New("mentoring: the relationship is not active")
-
-// Labelled is a stored value and the words a person sees for it.
-type Labelled struct{ Value, Label string }
-
-// LabelFor returns the label of value in list, or value itself when it is not there.
-func LabelFor(list []Labelled, value string) string {
-	for _, l := range list {
-		if l.Value == value {
-			return l.Label
-		}
-	}
-	return value
-}
-
-func inList(list []Labelled, value string) bool {
-	for _, l := range list {
-		if l.Value == value {
-			return true
-		}
-	}
-	return false
-}
 
 // Frequencies are how often a pair can agree to meet.
 var Frequencies = []Labelled{
@@ -117,28 +94,6 @@ func (r *Relationship) AgreedBy(id int64) bool {
 func (r *Relationship) AgreementVersion() string {
 	h := sha256.Sum256([]byte(r.AgreementGoals + "\x00" + r.AgreementFrequency + "\x00" + r.AgreementConfidentiality + "\x00" + r.AgreementEndOn))
 	return hex.EncodeToString(h[:8])
-}
-
-// Outbox sends email in the transaction that calls for it (the web enqueues a jobs.EmailArgs
-// with the same transaction), so a change and its emails happen together or not at all.
-// A nil Outbox sends nothing (demo data, some tests).
-type Outbox struct {
-	BaseURL string // for links in emails and invitations
-	Send    func(ctx context.Context, tx *store.Tx, m mail.Message) error
-}
-
-func (o *Outbox) send(ctx context.Context, tx *store.Tx, m mail.Message) error {
-	if o == nil || o.Send == nil {
-		return nil
-	}
-	return o.Send(ctx, tx, m)
-}
-
-func (o *Outbox) link(path string) string {
-	if o == nil {
-		return ""
-	}
-	return strings.TrimRight(o.BaseURL, "/") + path
 }
 
 // ukZone is where sessions happen: times are typed and shown in UK time and stored in UTC.
