@@ -82,8 +82,12 @@ func (s *Service) Feed(ctx context.Context, token, baseURL string) ([]byte, erro
 	}
 	var userID int64
 	var name string
-	err := s.db.QueryRow(ctx, `SELECT f.user_id, u.name FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = ? AND u.disabled_at IS NULL`, feedHash(token)).Scan(&userID, &name)
-	if errors.Is(err, sql.ErrNoRows) {
+	var made, passwordChanged time.Time
+	err := s.db.QueryRow(ctx, `SELECT f.user_id, u.name, f.created_at, u.password_changed_at FROM calendar_feeds f JOIN users u ON u.id = f.user_id
+		WHERE f.token_hash = ? AND u.disabled_at IS NULL`, feedHash(token)).Scan(&userID, &name, &made, &passwordChanged)
+	// A password change or reset ends every way into the account, as it does sessions and API
+	// tokens: an address made before it stops working (compared in Go, where times are times).
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && passwordChanged.After(made)) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
