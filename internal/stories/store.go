@@ -151,33 +151,39 @@ func (s *Service) Update(ctx context.Context, authorID, id int64, in Input, up *
 	}
 	st.ID, st.AuthorID, st.Status = id, authorID, StatusPending
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		now := s.now()
-		res, err := tx.Exec(ctx, `UPDATE career_stories SET display_name = ?, role = ?, level = ?, setting = ?, path = ?, barriers = ?,
-			enablers = ?, five_years = ?, advice = ?, status = 'pending', revision = revision + 1, decline_reason = '', updated_at = ?
-			WHERE id = ? AND author_id = ?`,
-			st.DisplayName, st.Role, st.Level, st.Setting, st.Path, st.Barriers, st.Enablers, st.FiveYears, st.Advice, now, id, authorID)
-		if err != nil {
-			return fmt.Errorf("stories: update %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrNotFound
-		}
-		switch {
-		case up != nil:
-			if err := s.putAttachment(ctx, tx, st, up, ctype); err != nil {
-				return err
-			}
-		case remove:
-			if _, err := tx.Exec(ctx, `DELETE FROM career_story_attachments WHERE story_id = ?`, id); err != nil {
-				return err
-			}
-		}
-		return s.index(ctx, tx, st)
+		return s.update(ctx, tx, st, up, ctype, remove)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Own(ctx, authorID, id)
+}
+
+// update writes the author's checked change to st (its ID and AuthorID set) in the caller's
+// transaction, as a new revision waiting for a moderator.
+func (s *Service) update(ctx context.Context, tx *store.Tx, st *Story, up *Upload, ctype string, remove bool) error {
+	now := s.now()
+	res, err := tx.Exec(ctx, `UPDATE career_stories SET display_name = ?, role = ?, level = ?, setting = ?, path = ?, barriers = ?,
+		enablers = ?, five_years = ?, advice = ?, status = 'pending', revision = revision + 1, decline_reason = '', updated_at = ?
+		WHERE id = ? AND author_id = ?`,
+		st.DisplayName, st.Role, st.Level, st.Setting, st.Path, st.Barriers, st.Enablers, st.FiveYears, st.Advice, now, st.ID, st.AuthorID)
+	if err != nil {
+		return fmt.Errorf("stories: update %d: %w", st.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	switch {
+	case up != nil:
+		if err := s.putAttachment(ctx, tx, st, up, ctype); err != nil {
+			return err
+		}
+	case remove:
+		if _, err := tx.Exec(ctx, `DELETE FROM career_story_attachments WHERE story_id = ?`, st.ID); err != nil {
+			return err
+		}
+	}
+	return s.index(ctx, tx, st)
 }
 
 // Withdraw deletes the author's own story and its attachment for good.
@@ -232,16 +238,66 @@ func (s *Service) AttachmentData(ctx context.Context, viewer *auth.User, id int6
 	return &a, data, nil
 }
 
-// Pending lists the stories waiting for a moderator, oldest first.
-func (s *Service) Pending(ctx context.Context) ([]*Story, error) {
-	return s.list(ctx, `SELECT `+storyCols+` FROM `+storyFrom+` WHERE s.status = 'pending' ORDER BY s.updated_at, s.id LIMIT 200`)
+// Queue is one page of the stories waiting for a moderator.
+type Queue struct {
+	Results     // the stories this moderator may decide on, oldest first
+	Yours   int // the moderator's own stories waiting, which another moderator decides on
 }
 
-// decide loads a story for a moderator's decision in the transaction: ErrNotFound unless it
-// exists with one of the statuses allowed, ErrChanged unless it is still the revision read.
-func decide(ctx context.Context, tx *store.Tx, id int64, revision int, statuses ...string) (status string, authorID int64, role string, err error) {
+// pendingFor is the moderation queue's condition for moderatorID: waiting stories they did not
+// write (demo stories have no author).
+const pendingFor = `s.status = 'pending' AND (s.author_id IS NULL OR s.author_id <> ?)`
+
+// Pending lists a page (PageSize a page, from 1; a page past the end shows the last) of the
+// stories waiting for this moderator, oldest first: never their own, which are only counted.
+func (s *Service) Pending(ctx context.Context, moderator *auth.User, page int) (*Queue, error) {
+	if !CanModerate(moderator) {
+		return nil, ErrNotAllowed
+	}
+	q := &Queue{}
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM career_stories s WHERE `+pendingFor, moderator.ID).Scan(&q.Total); err != nil {
+		return nil, fmt.Errorf("stories: pending: %w", err)
+	}
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM career_stories WHERE status = 'pending' AND author_id = ?`, moderator.ID).Scan(&q.Yours); err != nil {
+		return nil, fmt.Errorf("stories: pending: %w", err)
+	}
+	q.Pages = max(1, (q.Total+PageSize-1)/PageSize)
+	q.Page = min(max(page, 1), q.Pages)
+	if q.Total == 0 {
+		return q, nil
+	}
+	var err error
+	q.Stories, err = s.list(ctx, `SELECT `+storyCols+` FROM `+storyFrom+` WHERE `+pendingFor+` ORDER BY s.updated_at, s.id LIMIT ? OFFSET ?`,
+		moderator.ID, PageSize, (q.Page-1)*PageSize)
+	return q, err
+}
+
+// QueuePage is the page of this moderator's queue (Pending) that lists the story, for links to
+// it; 1 when it is not there.
+func (s *Service) QueuePage(ctx context.Context, moderator *auth.User, id int64) (int, error) {
+	if !CanModerate(moderator) {
+		return 0, ErrNotAllowed
+	}
+	var before int
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM career_stories s JOIN career_stories t ON t.id = ?
+		WHERE `+pendingFor+` AND (s.updated_at < t.updated_at OR (s.updated_at = t.updated_at AND s.id < t.id))`, id, moderator.ID).Scan(&before)
+	if err != nil {
+		return 0, fmt.Errorf("stories: queue page: %w", err)
+	}
+	return before/PageSize + 1, nil
+}
+
+// decide loads a story for a moderator's decision in the transaction (locking its row on
+// PostgreSQL, so an author's edit waits for the decision): ErrNotFound unless it exists with one
+// of the statuses allowed, ErrOwnStory if the moderator wrote it, ErrChanged unless it is still
+// the revision read.
+func decide(ctx context.Context, tx *store.Tx, moderatorID, id int64, revision int, statuses ...string) (status string, authorID int64, role string, err error) {
+	q := `SELECT status, revision, COALESCE(author_id, 0), role FROM career_stories WHERE id = ?`
+	if tx.Dialect() == store.Postgres {
+		q += ` FOR UPDATE`
+	}
 	var rev int
-	err = tx.QueryRow(ctx, `SELECT status, revision, COALESCE(author_id, 0), role FROM career_stories WHERE id = ?`, id).Scan(&status, &rev, &authorID, &role)
+	err = tx.QueryRow(ctx, q, id).Scan(&status, &rev, &authorID, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, "", ErrNotFound
 	}
@@ -252,35 +308,62 @@ func decide(ctx context.Context, tx *store.Tx, id int64, revision int, statuses 
 	for _, st := range statuses {
 		ok = ok || st == status
 	}
-	if !ok {
+	switch {
+	case !ok:
 		return "", 0, "", ErrNotFound
-	}
-	if rev != revision {
+	case authorID != 0 && authorID == moderatorID:
+		return "", 0, "", ErrOwnStory
+	case rev != revision:
 		return "", 0, "", ErrChanged
 	}
 	return status, authorID, role, nil
 }
 
 // Publish lists a pending story, at the revision the moderator read, and tells its author.
-// Publishing a story that is already published changes nothing.
-func (s *Service) Publish(ctx context.Context, moderatorID, id int64, revision int, notify Notify) error {
+// Publishing a story that is already published changes nothing. ErrNotAllowed unless the person
+// may moderate; ErrOwnStory for their own story.
+func (s *Service) Publish(ctx context.Context, moderator *auth.User, id int64, revision int, notify Notify) error {
+	if !CanModerate(moderator) {
+		return ErrNotAllowed
+	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		status, authorID, role, err := decide(ctx, tx, id, revision, StatusPending, StatusPublished)
+		status, authorID, role, err := decide(ctx, tx, moderator.ID, id, revision, StatusPending, StatusPublished)
 		if err != nil || status == StatusPublished {
 			return err
 		}
+		if s.afterRead != nil {
+			if err := s.afterRead(ctx, tx); err != nil {
+				return err
+			}
+		}
 		now := s.now()
-		if _, err := tx.Exec(ctx, `UPDATE career_stories SET status = 'published', published_at = ?, moderated_by = ?, moderated_at = ? WHERE id = ?`,
-			now, moderatorID, now, id); err != nil {
+		// The revision read and the pending status are conditions of the write itself: a change
+		// committed since the read makes it change nothing, rather than publish what nobody read.
+		res, err := tx.Exec(ctx, `UPDATE career_stories SET status = 'published', published_at = ?, moderated_by = ?, moderated_at = ?
+			WHERE id = ? AND revision = ? AND status = 'pending'`, now, moderator.ID, now, id, revision)
+		if err != nil {
 			return fmt.Errorf("stories: publish %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			// Say what happened meanwhile: another moderator published this same revision
+			// (nothing to do), or the story was changed, decided on or withdrawn.
+			status, _, _, err := decide(ctx, tx, moderator.ID, id, revision, StatusPending, StatusPublished)
+			if err != nil || status == StatusPublished {
+				return err
+			}
+			return ErrChanged
 		}
 		return s.tell(ctx, tx, notify, authorID, "Your career story is published",
 			"Thank you for sharing your career story (%s). A moderator has published it, so everyone signed in to Pillars can now read it.\n\nYou can change it or withdraw it at any time from the career stories page; a changed story is checked again before it is shown.", role)
 	})
 }
 
-// Decline refuses a pending story with a reason, which is emailed to the author.
-func (s *Service) Decline(ctx context.Context, moderatorID, id int64, revision int, reason string, notify Notify) error {
+// Decline refuses a pending story with a reason, which is emailed to the author. ErrNotAllowed
+// unless the person may moderate; ErrOwnStory for their own story.
+func (s *Service) Decline(ctx context.Context, moderator *auth.User, id int64, revision int, reason string, notify Notify) error {
+	if !CanModerate(moderator) {
+		return ErrNotAllowed
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return valid.Errors{{Field: "reason", Message: "Say why you are declining it: the author will be sent your reason"}}
@@ -289,14 +372,26 @@ func (s *Service) Decline(ctx context.Context, moderatorID, id int64, revision i
 		return valid.Errors{{Field: "reason", Message: "Write the reason in 2,000 characters or fewer"}}
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, authorID, role, err := decide(ctx, tx, id, revision, StatusPending)
+		_, authorID, role, err := decide(ctx, tx, moderator.ID, id, revision, StatusPending)
 		if err != nil {
 			return err
 		}
+		if s.afterRead != nil {
+			if err := s.afterRead(ctx, tx); err != nil {
+				return err
+			}
+		}
 		now := s.now()
-		if _, err := tx.Exec(ctx, `UPDATE career_stories SET status = 'declined', decline_reason = ?, moderated_by = ?, moderated_at = ? WHERE id = ?`,
-			reason, moderatorID, now, id); err != nil {
+		res, err := tx.Exec(ctx, `UPDATE career_stories SET status = 'declined', decline_reason = ?, moderated_by = ?, moderated_at = ?
+			WHERE id = ? AND revision = ? AND status = 'pending'`, reason, moderator.ID, now, id, revision)
+		if err != nil {
 			return fmt.Errorf("stories: decline %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			if _, _, _, err := decide(ctx, tx, moderator.ID, id, revision, StatusPending); err != nil {
+				return err
+			}
+			return ErrChanged
 		}
 		return s.tell(ctx, tx, notify, authorID, "Your career story for Pillars",
 			"Thank you for writing your career story (%s). A moderator has decided not to publish it as it is, for this reason:\n\n"+

@@ -7,13 +7,18 @@
 // Rules:
 //   - Anyone signed in may write a story; it waits ("pending") for a moderator (CanModerate:
 //     site administrators and programme leads), who publishes it or declines it with a reason
-//     that is emailed to the author in the same transaction.
+//     that is emailed to the author in the same transaction. The area checks this itself
+//     (ErrNotAllowed), and a moderator never decides on their own story (ErrOwnStory): another
+//     moderator does, so every published story was read by someone other than its author.
 //   - Only published stories are listed or opened by others. Authors see their own in any
 //     status; moderators may open pending ones (to read them, and their attachment, before
 //     deciding). To anyone else an unpublished story does not exist (ErrNotFound). The rule is
 //     in the WHERE clause of every read (visibleTo), never decided after reading.
 //   - An author's edit sends the story back to the moderators, and counts as a new revision: a
-//     moderator publishes or declines the revision they read (ErrChanged otherwise).
+//     moderator publishes or declines the revision they read (ErrChanged otherwise). The
+//     decision's UPDATE names that revision and the pending status in its WHERE clause, so an
+//     edit committed between the moderator's read and the write (PostgreSQL's READ COMMITTED)
+//     is never published unseen; on PostgreSQL the read also locks the row (FOR UPDATE).
 //   - Withdrawing deletes the story and its attachment for good.
 package stories
 
@@ -48,6 +53,11 @@ var (
 	ErrNotFound = errors.New("stories: not found")
 	// ErrChanged means the author changed the story after the moderator read it.
 	ErrChanged = errors.New("stories: the story has changed since it was read")
+	// ErrNotAllowed means the person may not moderate stories at all (the web answers 403).
+	ErrNotAllowed = errors.New("stories: only moderators may do this")
+	// ErrOwnStory means a moderator tried to decide on a story they wrote: another moderator
+	// reviews it (the web answers 403).
+	ErrOwnStory = errors.New("stories: a moderator cannot decide on their own story")
 )
 
 // Setting is where a storyteller works.
@@ -126,6 +136,12 @@ func (s *Story) IsAuthor(u *auth.User) bool { return u != nil && s.AuthorID != 0
 // moderators, site administrators and programme leads.
 func CanModerate(u *auth.User) bool { return directory.CanModerate(u) }
 
+// CanDecide reports whether u may publish or decline the story now: a moderator, not its
+// author, and the story is waiting. Publish and Decline apply the same rule.
+func CanDecide(u *auth.User, s *Story) bool {
+	return s.Status == StatusPending && CanModerate(u) && !s.IsAuthor(u)
+}
+
 // CanView says whether u may open the story: published ones anyone signed in, their own in any
 // status, and pending ones for moderators. Reads apply the same rule in SQL (visibleTo).
 func CanView(u *auth.User, s *Story) bool {
@@ -159,6 +175,9 @@ type Service struct {
 	db       *store.DB
 	accounts *auth.Service
 	now      func() time.Time
+	// afterRead, set only by tests (export_test.go), runs in a moderator's decision between
+	// reading the story and changing it: where another transaction's commit can land.
+	afterRead func(ctx context.Context, tx *store.Tx) error
 }
 
 // NewService returns the stories area over a migrated database.

@@ -163,22 +163,22 @@ func TestModerationAndVisibility(t *testing.T) {
 		if res, _ := svc.Search(ctx, stories.Filter{}); res.Total != 0 {
 			t.Fatalf("a pending story is listed: %d", res.Total)
 		}
-		if pend, _ := svc.Pending(ctx); len(pend) != 1 || pend[0].ID != st.ID || pend[0].Attachment == nil || pend[0].Attachment.Name != "path.pdf" {
-			t.Fatalf("queue: %+v", pend)
+		if q, err := svc.Pending(ctx, p.lead, 1); err != nil || q.Total != 1 || q.Stories[0].ID != st.ID || q.Stories[0].Attachment == nil || q.Stories[0].Attachment.Name != "path.pdf" {
+			t.Fatalf("queue: %+v %v", q, err)
 		}
 
 		// Publishing needs the revision the moderator read.
-		if err := svc.Publish(ctx, p.lead.ID, st.ID, 2, box.notify()); !errors.Is(err, stories.ErrChanged) {
+		if err := svc.Publish(ctx, p.lead, st.ID, 2, box.notify()); !errors.Is(err, stories.ErrChanged) {
 			t.Fatalf("publish the wrong revision: %v", err)
 		}
-		if err := svc.Publish(ctx, p.lead.ID, st.ID, 1, box.notify()); err != nil {
+		if err := svc.Publish(ctx, p.lead, st.ID, 1, box.notify()); err != nil {
 			t.Fatal(err)
 		}
 		if len(box.sent) != 1 || box.sent[0].To != p.alex.Email || !strings.Contains(box.sent[0].Text, "published") {
 			t.Fatalf("publish email: %+v", box.sent)
 		}
 		// A second moderator publishing the same revision changes nothing and sends nothing.
-		if err := svc.Publish(ctx, p.admin.ID, st.ID, 1, box.notify()); err != nil || len(box.sent) != 1 {
+		if err := svc.Publish(ctx, p.admin, st.ID, 1, box.notify()); err != nil || len(box.sent) != 1 {
 			t.Fatalf("publish again: %v, %d emails", err, len(box.sent))
 		}
 		if got, err := svc.Get(ctx, p.tomasz, st.ID); err != nil || got.PublishedAt == nil {
@@ -209,28 +209,28 @@ func TestModerationAndVisibility(t *testing.T) {
 		if _, err := svc.Get(ctx, p.tomasz, st.ID); !errors.Is(err, stories.ErrNotFound) {
 			t.Fatalf("an edited story waiting for a moderator is still shown: %v", err)
 		}
-		if err := svc.Publish(ctx, p.lead.ID, st.ID, 1, box.notify()); !errors.Is(err, stories.ErrChanged) {
+		if err := svc.Publish(ctx, p.lead, st.ID, 1, box.notify()); !errors.Is(err, stories.ErrChanged) {
 			t.Fatalf("publishing the revision read before the edit: %v", err)
 		}
 
 		// Declining needs a reason; a failed email leaves the story as it was.
-		if err := svc.Decline(ctx, p.lead.ID, st.ID, 2, "  ", box.notify()); !isField(err, "reason") {
+		if err := svc.Decline(ctx, p.lead, st.ID, 2, "  ", box.notify()); !isField(err, "reason") {
 			t.Fatalf("decline without a reason: %v", err)
 		}
 		broken := func(context.Context, *store.Tx, mail.Message) error { return errors.New("queue down") }
-		if err := svc.Decline(ctx, p.lead.ID, st.ID, 2, "Too short", broken); err == nil {
+		if err := svc.Decline(ctx, p.lead, st.ID, 2, "Too short", broken); err == nil {
 			t.Fatal("a decline whose email failed was kept")
 		}
 		if got, _ := svc.Own(ctx, p.alex.ID, st.ID); got.Status != stories.StatusPending || got.DeclineReason != "" {
 			t.Fatalf("after a failed decline: %+v", got)
 		}
-		if err := svc.Decline(ctx, p.lead.ID, st.ID, 2, "Please say more about what helped (100% optional).", box.notify()); err != nil {
+		if err := svc.Decline(ctx, p.lead, st.ID, 2, "Please say more about what helped (100% optional).", box.notify()); err != nil {
 			t.Fatal(err)
 		}
 		if m := box.sent[len(box.sent)-1]; m.To != p.alex.Email || !strings.Contains(m.Text, "Please say more about what helped (100% optional).") {
 			t.Fatalf("decline email: %+v", m)
 		}
-		if err := svc.Decline(ctx, p.admin.ID, st.ID, 2, "Again", box.notify()); !errors.Is(err, stories.ErrNotFound) {
+		if err := svc.Decline(ctx, p.admin, st.ID, 2, "Again", box.notify()); !errors.Is(err, stories.ErrNotFound) {
 			t.Fatalf("declining twice: %v", err)
 		}
 		// Declined: only the author sees it, with the reason; moderators no longer can.

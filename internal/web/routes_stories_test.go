@@ -34,7 +34,13 @@ func storyRoutes(t *testing.T, app *testutil.App, db *store.DB) []routeRow {
 		t.Fatal(err)
 	}
 	admin, _ := app.Accounts.UserByEmail(ctx, personaEmail["site-admin"])
-	if err := svc.Publish(ctx, admin.ID, published.ID, 1, nil); err != nil {
+	if err := svc.Publish(ctx, admin, published.ID, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The programme lead's own story: another moderator decides on it.
+	lead, _ := app.Accounts.UserByEmail(ctx, personaEmail["programme-lead"])
+	leads, err := svc.Create(ctx, lead.ID, in, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
@@ -52,6 +58,7 @@ func storyRoutes(t *testing.T, app *testutil.App, db *store.DB) []routeRow {
 		{route: "GET /stories/new", path: "/stories/new", expect: signedIn(200)},
 		{route: "POST /stories", path: "/stories", form: url.Values{"display_name": {"Kept"}}, expect: signedIn(http.StatusUnprocessableEntity)},
 		{route: "GET /stories/moderation", path: "/stories/moderation", expect: moderators(200)},
+		{route: "GET /stories/moderation", path: "/stories/moderation?page=2", expect: moderators(200)},
 		{route: "GET /stories/{id}", path: p, expect: readers(200)},
 		{route: "GET /stories/{id}", path: pub, expect: signedIn(200)},
 		{route: "GET /stories/{id}/attachment", path: p + "/attachment", expect: readers(200)},
@@ -62,6 +69,9 @@ func storyRoutes(t *testing.T, app *testutil.App, db *store.DB) []routeRow {
 		{route: "POST /stories/{id}/decline", path: p + "/decline", form: url.Values{"revision": {"1"}, "reason": {" "}}, expect: moderators(http.StatusUnprocessableEntity)},
 		// The first moderator publishes; the second finds it published already, which changes nothing.
 		{route: "POST /stories/{id}/publish", path: p + "/publish", form: url.Values{"revision": {"1"}}, expect: moderators(http.StatusSeeOther)},
+		// Nobody publishes their own story (403 for the lead); the administrator may.
+		{route: "POST /stories/{id}/publish", path: "/stories/" + id(leads.ID) + "/publish", form: url.Values{"revision": {"1"}},
+			expect: signedIn(http.StatusForbidden).with("site-admin", http.StatusSeeOther)},
 		// Everyone signed in has a career level by now (the /account/career-level row sets 6).
 		{route: "GET /career", path: "/career?framework=ot-leadership", expect: signedIn(200)},
 	}

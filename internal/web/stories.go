@@ -131,7 +131,8 @@ type storyData struct {
 	Story     *stories.Story
 	LevelName string
 	Author    bool
-	Moderator bool // may publish or decline it (it is pending)
+	Moderator bool   // may publish or decline it (stories.CanDecide)
+	QueueLink string // where it is in the moderator's queue
 }
 
 func (s *Server) showStory(w http.ResponseWriter, r *http.Request) {
@@ -145,8 +146,15 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request) {
 	if s.failed(w, r, err, stories.ErrNotFound) {
 		return
 	}
-	d := storyData{Story: st, LevelName: s.careerLevelNames(r)[st.Level], Author: st.IsAuthor(u),
-		Moderator: st.Status == stories.StatusPending && stories.CanModerate(u)}
+	d := storyData{Story: st, LevelName: s.careerLevelNames(r)[st.Level], Author: st.IsAuthor(u), Moderator: stories.CanDecide(u, st)}
+	if d.Moderator {
+		page, err := s.stories.QueuePage(r.Context(), u, st.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.QueueLink = storyQueueLink(page) + "#story-" + strconv.FormatInt(st.ID, 10)
+	}
 	s.render(w, r, http.StatusOK, "story", view{Title: st.DisplayName + ": " + st.Role, Data: d,
 		Crumbs: []navLink{{Label: "Career stories", Href: "/stories"}}})
 }
@@ -359,95 +367,133 @@ func (s *Server) withdrawStory(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/stories", http.StatusSeeOther)
 }
 
-// storyModerator answers 403 itself unless the person may moderate stories.
-func (s *Server) storyModerator(w http.ResponseWriter, r *http.Request) (*auth.User, bool) {
-	u := auth.UserFrom(r.Context())
-	if !stories.CanModerate(u) {
+// storyDecisionRefused answers a moderation request the area refused: 403 for someone who may
+// not moderate, and for a moderator's own story (another moderator reviews it). It reports
+// whether it answered.
+func (s *Server) storyDecisionRefused(w http.ResponseWriter, r *http.Request, err error, verb string) bool {
+	switch {
+	case errors.Is(err, stories.ErrNotAllowed):
 		s.errorPage(w, r, http.StatusForbidden, "You cannot see this page",
 			"Career stories are checked by site administrators and programme leads.")
-		return nil, false
+	case errors.Is(err, stories.ErrOwnStory):
+		s.errorPage(w, r, http.StatusForbidden, "You cannot "+verb+" your own story",
+			"You cannot "+verb+" your own story: another moderator will review it, and you will get an email when they have.")
+	default:
+		return false
 	}
-	return u, true
+	return true
 }
 
 type storyModerationData struct {
-	Pending    []*stories.Story
+	Queue      *stories.Queue
 	LevelNames map[int]string
+	PrevLink   string // the pages either side; "" at either end
+	NextLink   string
 }
 
-func (s *Server) renderStoryModeration(w http.ResponseWriter, r *http.Request, status int, errs valid.Errors, form url.Values) {
-	pending, err := s.stories.Pending(r.Context())
+// storyQueueLink is the address of a page of the moderation queue.
+func storyQueueLink(page int) string {
+	if page <= 1 {
+		return "/stories/moderation"
+	}
+	return "/stories/moderation?page=" + strconv.Itoa(page)
+}
+
+// queuePage reads the queue's page number from a link or a decision form; 1 when absent.
+func queuePage(v string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func (s *Server) renderStoryModeration(w http.ResponseWriter, r *http.Request, status int, page int, errs valid.Errors, form url.Values) {
+	q, err := s.stories.Pending(r.Context(), auth.UserFrom(r.Context()), page)
+	if s.storyDecisionRefused(w, r, err, "") {
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	d := storyModerationData{Queue: q, LevelNames: s.careerLevelNames(r)}
+	if q.Page > 1 {
+		d.PrevLink = storyQueueLink(q.Page - 1)
+	}
+	if q.Page < q.Pages {
+		d.NextLink = storyQueueLink(q.Page + 1)
+	}
 	s.render(w, r, status, "stories-moderation", view{Title: "Career stories waiting", Errors: errs, Form: form,
-		Data: storyModerationData{Pending: pending, LevelNames: s.careerLevelNames(r)}, Crumbs: []navLink{{Label: "Career stories", Href: "/stories"}}})
+		Data: d, Crumbs: []navLink{{Label: "Career stories", Href: "/stories"}}})
 }
 
 func (s *Server) storyModeration(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.storyModerator(w, r); !ok {
-		return
-	}
-	s.renderStoryModeration(w, r, http.StatusOK, nil, url.Values{})
+	s.renderStoryModeration(w, r, http.StatusOK, queuePage(r.URL.Query().Get("page")), nil, url.Values{})
 }
 
-// storyDecision reads a moderator's form: the story and the revision they read.
-func (s *Server) storyDecision(w http.ResponseWriter, r *http.Request) (*auth.User, int64, int, bool) {
-	u, ok := s.storyModerator(w, r)
-	if !ok || !s.parseForm(w, r) {
-		return nil, 0, 0, false
+// storyDecision reads a moderator's form: the story, the revision they read and the page of the
+// queue they were on. Whether they may decide is the area's to say (Publish, Decline).
+func (s *Server) storyDecision(w http.ResponseWriter, r *http.Request) (*auth.User, int64, int, int, bool) {
+	if !s.parseForm(w, r) {
+		return nil, 0, 0, 0, false
 	}
 	id, ok := pathID(r, "id")
 	if !ok {
 		s.notFound(w, r)
-		return nil, 0, 0, false
+		return nil, 0, 0, 0, false
 	}
 	rev, _ := strconv.Atoi(r.PostForm.Get("revision"))
-	return u, id, rev, true
+	return auth.UserFrom(r.Context()), id, rev, queuePage(r.PostForm.Get("page")), true
 }
 
 // changedSinceRead re-renders the queue saying the author changed the story meanwhile.
-func (s *Server) changedSinceRead(w http.ResponseWriter, r *http.Request, id int64) {
-	s.renderStoryModeration(w, r, http.StatusConflict, valid.Errors{{Field: fmt.Sprintf("story-%d", id),
+func (s *Server) changedSinceRead(w http.ResponseWriter, r *http.Request, page int, id int64) {
+	s.renderStoryModeration(w, r, http.StatusConflict, page, valid.Errors{{Field: fmt.Sprintf("story-%d", id),
 		Message: "The author changed this story after you opened the page, so nothing was done: read the new version below before deciding"}}, url.Values{})
 }
 
 func (s *Server) publishStory(w http.ResponseWriter, r *http.Request) {
-	u, id, rev, ok := s.storyDecision(w, r)
+	u, id, rev, page, ok := s.storyDecision(w, r)
 	if !ok {
 		return
 	}
-	err := s.stories.Publish(r.Context(), u.ID, id, rev, stories.Notify(s.emailInTx()))
+	err := s.stories.Publish(r.Context(), u, id, rev, stories.Notify(s.emailInTx()))
+	if s.storyDecisionRefused(w, r, err, "publish") {
+		return
+	}
 	if errors.Is(err, stories.ErrChanged) {
-		s.changedSinceRead(w, r, id)
+		s.changedSinceRead(w, r, page, id)
 		return
 	}
 	if s.failed(w, r, err, stories.ErrNotFound) {
 		return
 	}
 	s.flash(r, "The story is published, and its author has been told.")
-	http.Redirect(w, r, "/stories/moderation", http.StatusSeeOther)
+	http.Redirect(w, r, storyQueueLink(page), http.StatusSeeOther)
 }
 
 func (s *Server) declineStory(w http.ResponseWriter, r *http.Request) {
-	u, id, rev, ok := s.storyDecision(w, r)
+	u, id, rev, page, ok := s.storyDecision(w, r)
 	if !ok {
 		return
 	}
-	err := s.stories.Decline(r.Context(), u.ID, id, rev, r.PostForm.Get("reason"), stories.Notify(s.emailInTx()))
+	err := s.stories.Decline(r.Context(), u, id, rev, r.PostForm.Get("reason"), stories.Notify(s.emailInTx()))
+	if s.storyDecisionRefused(w, r, err, "decline") {
+		return
+	}
 	var errs valid.Errors
 	switch {
 	case errors.As(err, &errs):
-		s.renderStoryModeration(w, r, http.StatusUnprocessableEntity, suffixed(errs, id), url.Values{fmt.Sprintf("reason-%d", id): {r.PostForm.Get("reason")}})
+		s.renderStoryModeration(w, r, http.StatusUnprocessableEntity, page, suffixed(errs, id), url.Values{fmt.Sprintf("reason-%d", id): {r.PostForm.Get("reason")}})
 		return
 	case errors.Is(err, stories.ErrChanged):
-		s.changedSinceRead(w, r, id)
+		s.changedSinceRead(w, r, page, id)
 		return
 	}
 	if s.failed(w, r, err, stories.ErrNotFound) {
 		return
 	}
 	s.flash(r, "The story was not published, and its author has been sent your reason.")
-	http.Redirect(w, r, "/stories/moderation", http.StatusSeeOther)
+	http.Redirect(w, r, storyQueueLink(page), http.StatusSeeOther)
 }

@@ -238,6 +238,95 @@ func TestStoryModerationOverHTTP(t *testing.T) {
 	})
 }
 
+// TestStoryModeratorsOwnStory: a programme lead's own story is not in their queue, they cannot
+// publish or decline it, and another moderator can.
+func TestStoryModeratorsOwnStory(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		app := testutil.StartApp(t, db, testutil.AppOptions{Demo: true})
+		lead := demoClient(t, app, personaEmail["programme-lead"])
+		admin := demoClient(t, app, personaEmail["site-admin"])
+		if status, body, _ := storyPost(t, lead, app.URL+"/stories", storyForm("Programme lead, placements"), "", nil); status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", status, errorsIn(body))
+		}
+		id := storyID(t, db, "Programme lead, placements")
+		page := app.URL + "/stories/" + id
+		status, body := get(t, lead, app.URL+"/stories/moderation")
+		text := html.UnescapeString(body)
+		if status != 200 || strings.Contains(text, "Programme lead, placements") || strings.Contains(body, `action="/stories/`+id+`/publish"`) ||
+			!strings.Contains(text, "There are no stories waiting for you") || !strings.Contains(text, "One of your own stories is waiting too: another moderator will review it") {
+			t.Fatalf("the lead's queue: %d\n%s", status, text)
+		}
+		if _, body := get(t, lead, page); strings.Contains(body, "Publish it or decline it") {
+			t.Error("the lead's own story offers them the decision")
+		}
+		for _, c := range []struct{ path, verb string }{{"/publish", "publish"}, {"/decline", "decline"}} {
+			status, body, _ := post(t, lead, page+c.path, url.Values{"revision": {"1"}, "reason": {"Mine"}})
+			if text := html.UnescapeString(body); status != http.StatusForbidden || !strings.Contains(text, "You cannot "+c.verb+" your own story: another moderator will review it") {
+				t.Errorf("the lead's %s of their own story: %d %s", c.verb, status, errorsIn(text))
+			}
+		}
+		var status2 string
+		if err := db.QueryRow(context.Background(), `SELECT status FROM career_stories WHERE id = ?`, id).Scan(&status2); err != nil || status2 != stories.StatusPending {
+			t.Fatalf("after the refused decisions: %q %v", status2, err)
+		}
+		// The administrator finds it in their queue, linked from the story, and publishes it.
+		if _, body := get(t, admin, page); !strings.Contains(body, `href="/stories/moderation#story-`+id+`"`) {
+			t.Error("the story does not link the administrator to it in the queue")
+		}
+		if status, body := get(t, admin, app.URL+"/stories/moderation"); status != 200 || !strings.Contains(body, `action="/stories/`+id+`/publish"`) {
+			t.Fatalf("the administrator's queue: %d", status)
+		}
+		if status, _, _ := post(t, admin, page+"/publish", url.Values{"revision": {"1"}}); status != http.StatusSeeOther {
+			t.Fatalf("the administrator's publish: %d", status)
+		}
+		if m := app.Mail.Wait(t, 15*time.Second); m.To[0] != personaEmail["programme-lead"] || !strings.Contains(m.Subject, "published") {
+			t.Fatalf("publish email: %+v", m)
+		}
+	})
+}
+
+// TestStoryQueuePages: the moderation queue shows 25 stories a page, oldest first, with links
+// between pages, and a decision made on page 2 returns there.
+func TestStoryQueuePages(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		app := testutil.StartApp(t, db, testutil.AppOptions{Demo: true})
+		svc := stories.NewService(db)
+		alex, _ := app.Accounts.UserByEmail(ctx, alexEmail)
+		const n = stories.PageSize + 2
+		for i := range n {
+			in := stories.Input{DisplayName: "Alex", Role: "Queued " + strconv.Itoa(i), Level: "6", Setting: "nhs",
+				Path: "Rotations.", Barriers: "Few posts.", Enablers: "A mentor.", FiveYears: "Advanced practice."}
+			if _, err := svc.Create(ctx, alex.ID, in, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lead := demoClient(t, app, personaEmail["programme-lead"])
+		status, body := get(t, lead, app.URL+"/stories/moderation")
+		if status != 200 || strings.Count(body, `action="/stories/`) != 2*stories.PageSize || !strings.Contains(body, "Queued 0<") ||
+			strings.Contains(body, "Queued 25<") || !strings.Contains(body, "27 waiting, oldest first: this is page 1 of 2") ||
+			!strings.Contains(body, `href="/stories/moderation?page=2"`) {
+			t.Fatalf("page 1: %d, %d forms", status, strings.Count(body, `action="/stories/`))
+		}
+		status, body = get(t, lead, app.URL+"/stories/moderation?page=2")
+		if status != 200 || strings.Count(body, `action="/stories/`) != 4 || !strings.Contains(body, "Queued 26<") || strings.Contains(body, "Queued 24<") ||
+			!strings.Contains(body, `href="/stories/moderation"`) || !strings.Contains(body, `name="page" value="2"`) {
+			t.Fatalf("page 2: %d, %d forms", status, strings.Count(body, `action="/stories/`))
+		}
+		if status, body := get(t, lead, app.URL+"/stories/moderation?page=abc"); status != 200 || !strings.Contains(body, "Queued 0<") {
+			t.Fatalf("a page that is not a number: %d", status)
+		}
+		last := storyID(t, db, "Queued 26")
+		if _, body := get(t, lead, app.URL+"/stories/"+last); !strings.Contains(body, `href="/stories/moderation?page=2#story-`+last+`"`) {
+			t.Error("the story does not link to its page of the queue")
+		}
+		status, _, h := post(t, lead, app.URL+"/stories/"+last+"/publish", url.Values{"revision": {"1"}, "page": {"2"}})
+		if status != http.StatusSeeOther || h.Get("Location") != "/stories/moderation?page=2" {
+			t.Fatalf("publish from page 2: %d %s", status, h.Get("Location"))
+		}
+	})
+}
+
 func TestStoryBrowsing(t *testing.T) {
 	app := testutil.StartApp(t, testutil.SQLite(t), testutil.AppOptions{Demo: true})
 	if _, err := demo.LoadStories(context.Background(), app.DB); err != nil {
