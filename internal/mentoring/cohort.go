@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -269,6 +270,9 @@ func (s *Service) SendCohort(ctx context.Context, lead *auth.User, orgID int64, 
 	}
 	res := &CohortResult{}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := lockCohort(ctx, tx, pairs); err != nil {
+			return err
+		}
 		seen := map[int64]bool{}
 		for _, p := range pairs {
 			menteeID, mentorID := p[0], p[1]
@@ -295,6 +299,8 @@ func (s *Service) SendCohort(ctx context.Context, lead *auth.User, orgID int64, 
 			if _, err := tx.Exec(ctx, `SAVEPOINT cohort_pair`); err != nil {
 				return err
 			}
+			// The ask's own need (what they want, their budget), whatever pair was posted:
+			// insertRequest refuses a mentor of the wrong kind or over budget for a proposal.
 			_, err = s.insertRequest(ctx, tx, pairRequest{mentee: mentee, mentorID: mentorID, need: a.Need(nil), orgID: orgID, proposedBy: lead.ID}, title, ob)
 			var refused *Refused
 			switch {
@@ -323,4 +329,37 @@ func (s *Service) SendCohort(ctx context.Context, lead *auth.User, orgID int64, 
 		return nil, err
 	}
 	return res, nil
+}
+
+// lockCohort takes, on PostgreSQL, the row locks every pair's request needs, before any is
+// sent: all the mentees' rows and then all the mentors' profiles, each in id order. One
+// request locks its mentee and then its mentor (insertRequest), so locking pair by pair here
+// would take mentee, mentor, mentee, mentor... and could wait in a circle with a request
+// sent meanwhile; this order cannot.
+func lockCohort(ctx context.Context, tx *store.Tx, pairs [][2]int64) error {
+	if tx.Dialect() != store.Postgres || len(pairs) == 0 {
+		return nil
+	}
+	for i, q := range []string{`SELECT id FROM users WHERE id IN (%s) ORDER BY id FOR NO KEY UPDATE`,
+		`SELECT user_id FROM mentor_profiles WHERE user_id IN (%s) ORDER BY user_id FOR UPDATE`} {
+		seen := map[int64]bool{}
+		var args []any
+		for _, p := range pairs {
+			if !seen[p[i]] {
+				seen[p[i]] = true
+				args = append(args, p[i])
+			}
+		}
+		rows, err := tx.Query(ctx, fmt.Sprintf(q, strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")), args...)
+		if err != nil {
+			return fmt.Errorf("mentoring: lock cohort: %w", err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("mentoring: lock cohort: %w", err)
+		}
+	}
+	return nil
 }

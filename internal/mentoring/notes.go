@@ -178,48 +178,49 @@ const maxCPDReflection = 29000
 // date, hours from the length, tags for the pair's focus areas that the portfolio accepts,
 // and a free-text reflection started from the agenda, the shared notes and the mentee's own
 // private notes, for them to finish in their own words.
+//
+// Making the entry and recording it on the session are one transaction, with the session
+// locked (its relationship and then the session, FOR UPDATE on PostgreSQL; SQLite has one
+// writer): two clicks at once make one entry, and a failure leaves neither an entry nor a link.
 func (s *Service) SessionToCPD(ctx context.Context, menteeID, sessionID int64, p *portfolio.Service) (int64, error) {
-	x, r, err := s.SessionFor(ctx, menteeID, sessionID)
+	var id int64
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		x, r, err := s.sessionTx(ctx, tx, menteeID, sessionID)
+		if err != nil {
+			return err
+		}
+		if !r.IsMentee(menteeID) {
+			return ErrMenteeOnly
+		}
+		if x.CPDEntryID != 0 {
+			// Deleting the entry clears the link (ON DELETE SET NULL), and that waits for the
+			// session's lock, so a linked entry is still there; Get checks that it is theirs.
+			if _, err := p.Get(ctx, menteeID, x.CPDEntryID); err == nil {
+				id = x.CPDEntryID
+				return nil
+			} else if !errors.Is(err, portfolio.ErrNotFound) {
+				return err
+			}
+		}
+		if x.Status != SessionHeld {
+			return valid.Errors{{Field: "cpd", Message: "Mark the session as held before turning it into a CPD entry"}}
+		}
+		in, err := s.cpdInput(ctx, menteeID, r, x)
+		if err != nil {
+			return err
+		}
+		if id, err = p.CreateTx(ctx, tx, menteeID, in, true, nil); err != nil {
+			return fmt.Errorf("mentoring: CPD entry from session %d: %w", sessionID, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE mentoring_sessions SET cpd_entry_id = ?, updated_at = ? WHERE id = ?`, id, s.now(), sessionID); err != nil {
+			return fmt.Errorf("mentoring: link CPD entry to session %d: %w", sessionID, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	if !r.IsMentee(menteeID) {
-		return 0, ErrMenteeOnly
-	}
-	if x.CPDEntryID != 0 {
-		if _, err := p.Get(ctx, menteeID, x.CPDEntryID); err == nil {
-			return x.CPDEntryID, nil
-		} else if !errors.Is(err, portfolio.ErrNotFound) {
-			return 0, err
-		}
-	}
-	if x.Status != SessionHeld {
-		return 0, valid.Errors{{Field: "cpd", Message: "Mark the session as held before turning it into a CPD entry"}}
-	}
-	in, err := s.cpdInput(ctx, menteeID, r, x)
-	if err != nil {
-		return 0, err
-	}
-	entry, err := p.Create(ctx, menteeID, in, true, nil)
-	if err != nil {
-		return 0, fmt.Errorf("mentoring: CPD entry from session %d: %w", sessionID, err)
-	}
-	// Link it only if no other click linked one first; otherwise keep that one and drop ours.
-	res, err := s.db.Exec(ctx, `UPDATE mentoring_sessions SET cpd_entry_id = ?, updated_at = ? WHERE id = ? AND (cpd_entry_id IS NULL OR cpd_entry_id = ?)`,
-		entry.ID, s.now(), sessionID, x.CPDEntryID)
-	if err != nil {
-		_ = p.Delete(ctx, menteeID, entry.ID)
-		return 0, fmt.Errorf("mentoring: link CPD entry to session %d: %w", sessionID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		_ = p.Delete(ctx, menteeID, entry.ID)
-		var existing int64
-		if err := s.db.QueryRow(ctx, `SELECT COALESCE(cpd_entry_id, 0) FROM mentoring_sessions WHERE id = ?`, sessionID).Scan(&existing); err != nil {
-			return 0, err
-		}
-		return existing, nil
-	}
-	return entry.ID, nil
+	return id, nil
 }
 
 func (s *Service) cpdInput(ctx context.Context, menteeID int64, r *Relationship, x *Session) (portfolio.EntryInput, error) {

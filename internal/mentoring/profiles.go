@@ -66,6 +66,7 @@ type Profile struct {
 	EvidenceType        string
 	EvidenceSize        int64
 	Status              string // none, pending, verified, rejected
+	ClaimRevision       int64  // raised whenever the claim, its detail or its evidence changes
 	VerifiedAt          *time.Time
 	VerificationNote    string
 	Free                bool
@@ -199,7 +200,7 @@ func ProfileInputOf(p *Profile, lineManager string) ProfileInput {
 }
 
 const profileColumns = `user_id, kind, level, background, accreditation, accreditation_detail, evidence_name, evidence_type,
-	COALESCE(LENGTH(evidence_data), 0), accreditation_status, verified_at, verification_note, free, COALESCE(fee_pence, 0),
+	COALESCE(LENGTH(evidence_data), 0), accreditation_status, claim_revision, verified_at, verification_note, free, COALESCE(fee_pence, 0),
 	modes, region, capacity, listed, created_at, updated_at`
 
 func scanProfile(row scanner) (*Profile, error) {
@@ -207,7 +208,7 @@ func scanProfile(row scanner) (*Profile, error) {
 	var verified sql.NullTime
 	var modes string
 	err := row.Scan(&p.UserID, &p.Kind, &p.Level, &p.Background, &p.Accreditation, &p.AccreditationDetail, &p.EvidenceName,
-		&p.EvidenceType, &p.EvidenceSize, &p.Status, &verified, &p.VerificationNote, &p.Free, &p.FeePence,
+		&p.EvidenceType, &p.EvidenceSize, &p.Status, &p.ClaimRevision, &verified, &p.VerificationNote, &p.Free, &p.FeePence,
 		&modes, &p.Region, &p.Capacity, &p.Listed, &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
 		return nil, err
@@ -443,6 +444,14 @@ func (s *Service) SaveProfile(ctx context.Context, userID int64, in ProfileInput
 		if err != nil {
 			return fmt.Errorf("mentoring: save profile of %d: %w", userID, err)
 		}
+		if old != nil && (claimChanged || c.newEvidence) {
+			// A verifier's decision names the revision they looked at (DecideAt), so one made
+			// from the page as it was before this change is refused rather than applied to
+			// evidence they never saw.
+			if _, err := tx.Exec(ctx, `UPDATE mentor_profiles SET claim_revision = claim_revision + 1 WHERE user_id = ?`, userID); err != nil {
+				return err
+			}
+		}
 		if status != AccreditationVerified && status != AccreditationRejected {
 			// A new or changed claim has not been checked by anyone yet.
 			if _, err := tx.Exec(ctx, `UPDATE mentor_profiles SET verified_by = NULL, verified_at = NULL, verification_note = '' WHERE user_id = ?`, userID); err != nil {
@@ -493,7 +502,10 @@ type Claim struct {
 	Accreditation string // as claimed, e.g. "ICF"
 	EvidenceName  string
 	EvidenceSize  int64
-	UpdatedAt     time.Time
+	// Revision is the claim as listed: the verifier's decision and evidence link carry it, so
+	// a claim changed after the page was opened is looked at again before it is decided.
+	Revision  int64
+	UpdatedAt time.Time
 }
 
 // PendingClaims lists claims waiting to be checked, oldest first.
@@ -502,7 +514,7 @@ func (s *Service) PendingClaims(ctx context.Context, viewer *auth.User) ([]Claim
 		return nil, ErrNotAllowed
 	}
 	rows, err := s.db.Query(ctx, `SELECT p.user_id, u.name, u.email, p.kind, p.accreditation, p.accreditation_detail, p.evidence_name,
-		COALESCE(LENGTH(p.evidence_data), 0), p.updated_at
+		COALESCE(LENGTH(p.evidence_data), 0), p.claim_revision, p.updated_at
 		FROM mentor_profiles p JOIN users u ON u.id = p.user_id
 		WHERE p.accreditation_status = 'pending' ORDER BY p.updated_at, p.user_id`)
 	if err != nil {
@@ -513,13 +525,52 @@ func (s *Service) PendingClaims(ctx context.Context, viewer *auth.User) ([]Claim
 	for rows.Next() {
 		var c Claim
 		var acc, detail string
-		if err := rows.Scan(&c.UserID, &c.Name, &c.Email, &c.Kind, &acc, &detail, &c.EvidenceName, &c.EvidenceSize, &c.UpdatedAt); err != nil {
+		if err := rows.Scan(&c.UserID, &c.Name, &c.Email, &c.Kind, &acc, &detail, &c.EvidenceName, &c.EvidenceSize, &c.Revision, &c.UpdatedAt); err != nil {
 			return nil, err
 		}
 		c.Accreditation, c.Kind = accreditationName(acc, detail), LabelFor(ProfileKinds, c.Kind)
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// PendingClaimCount is how many claims wait to be checked, for the hub's link to the queue.
+func (s *Service) PendingClaimCount(ctx context.Context, viewer *auth.User) (int, error) {
+	if !CanVerify(viewer) {
+		return 0, ErrNotAllowed
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM mentor_profiles WHERE accreditation_status = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mentoring: pending claims: %w", err)
+	}
+	return n, nil
+}
+
+// claimChanged is the refusal when a claim changed after the verifier opened it.
+func claimChanged() *Refused {
+	return &Refused{Message: "This claim changed since you opened it: look at it again", Short: "the claim changed"}
+}
+
+// ClaimEvidence returns the evidence of a pending claim at revision, the Claim.Revision the
+// verifier's page listed, to a verifier; to anyone else it does not exist. Evidence replaced
+// since is refused (claimChanged) rather than sent in place of what the page described.
+func (s *Service) ClaimEvidence(ctx context.Context, viewer *auth.User, userID, revision int64) (name, contentType string, data []byte, err error) {
+	if !CanVerify(viewer) {
+		return "", "", nil, ErrNotFound
+	}
+	var current int64
+	err = s.db.QueryRow(ctx, `SELECT evidence_name, evidence_type, evidence_data, claim_revision FROM mentor_profiles
+		WHERE user_id = ? AND evidence_data IS NOT NULL`, userID).Scan(&name, &contentType, &data, &current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil, ErrNotFound
+	}
+	if err != nil {
+		return "", "", nil, fmt.Errorf("mentoring: evidence of %d: %w", userID, err)
+	}
+	if current != revision {
+		return "", "", nil, claimChanged()
+	}
+	return name, contentType, data, nil
 }
 
 // Evidence returns a person's accreditation evidence: to a verifier, or to the person
@@ -539,9 +590,22 @@ func (s *Service) Evidence(ctx context.Context, viewer *auth.User, userID int64)
 	return name, contentType, data, nil
 }
 
-// Decide verifies or rejects a pending claim. A rejection needs a note, which is emailed to
-// the person with the decision, in the same transaction; the decision is audited.
+// Decide verifies or rejects a pending claim as it stands now, for callers that decide without
+// showing anyone the evidence (the demo data). A verifier deciding from a page uses DecideAt.
 func (s *Service) Decide(ctx context.Context, verifier *auth.User, userID int64, verify bool, note string, ob *Outbox) error {
+	return s.decide(ctx, verifier, userID, 0, false, verify, note, ob)
+}
+
+// DecideAt verifies or rejects a pending claim at revision, the Claim.Revision the verifier
+// looked at. If the claim, its detail or its evidence changed since, nothing is decided and a
+// Refused asks them to look again. A rejection needs a note, which is emailed to the person
+// with the decision, in the same transaction; the decision is audited.
+func (s *Service) DecideAt(ctx context.Context, verifier *auth.User, userID, revision int64, verify bool, note string, ob *Outbox) error {
+	return s.decide(ctx, verifier, userID, revision, true, verify, note, ob)
+}
+
+// decide is Decide and DecideAt: checked says whether revision must be the claim's current one.
+func (s *Service) decide(ctx context.Context, verifier *auth.User, userID, revision int64, checked, verify bool, note string, ob *Outbox) error {
 	if !CanVerify(verifier) {
 		return ErrNotAllowed
 	}
@@ -560,22 +624,33 @@ func (s *Service) Decide(ctx context.Context, verifier *auth.User, userID int64,
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		var name, email, acc, detail string
-		err := tx.QueryRow(ctx, `SELECT u.name, u.email, p.accreditation, p.accreditation_detail FROM mentor_profiles p JOIN users u ON u.id = p.user_id
-			WHERE p.user_id = ? AND p.accreditation_status = 'pending'`, userID).Scan(&name, &email, &acc, &detail)
+		var current int64
+		q := `SELECT u.name, u.email, p.accreditation, p.accreditation_detail, p.claim_revision FROM mentor_profiles p JOIN users u ON u.id = p.user_id
+			WHERE p.user_id = ? AND p.accreditation_status = 'pending'`
+		if tx.Dialect() == store.Postgres {
+			q += ` FOR UPDATE OF p` // a save of the profile waits for the decision, or the decision for it
+		}
+		err := tx.QueryRow(ctx, q, userID).Scan(&name, &email, &acc, &detail, &current)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound // decided by someone else meanwhile, or changed back
 		}
 		if err != nil {
 			return err
 		}
+		if !checked {
+			revision = current
+		}
+		if revision != current {
+			return claimChanged()
+		}
 		now := s.now()
 		res, err := tx.Exec(ctx, `UPDATE mentor_profiles SET accreditation_status = ?, verified_by = ?, verified_at = ?, verification_note = ?
-			WHERE user_id = ? AND accreditation_status = 'pending'`, status, verifier.ID, now, note, userID)
+			WHERE user_id = ? AND accreditation_status = 'pending' AND claim_revision = ?`, status, verifier.ID, now, note, userID, revision)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrNotFound
+			return claimChanged() // changed between the read and the update (SQLite has one writer, so only in theory)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (actor_id, action, subject, detail, at) VALUES (?, ?, ?, ?, ?)`,
 			verifier.ID, action, fmt.Sprintf("user:%d", userID), accreditationName(acc, detail), now); err != nil {

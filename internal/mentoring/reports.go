@@ -27,6 +27,13 @@ func CanReport(u *auth.User, orgID int64) bool {
 // coordinator who knows the pairs could read one person's answer.
 const minReviewsShown = 3
 
+// minReasonShown is the fewest relationships a count of ended-early reasons is shown for, on
+// its own or combined: a coordinator who knows which pair ended could otherwise read why.
+const minReasonShown = 3
+
+// OtherReasons is the row that combines reasons given by too few to show on their own.
+const OtherReasons = "other-combined"
+
 // Spread is the middle and range of some counts.
 type Spread struct {
 	N        int // how many values
@@ -47,6 +54,29 @@ func spreadOf(vals []int) Spread {
 		sp.Median = float64(v[len(v)/2-1]+v[len(v)/2]) / 2
 	}
 	return sp
+}
+
+// foldReasons turns counts per reason into the rows a report may show: reasons given by
+// minReasonShown or more on their own, in EndReasons' order, and the rest combined into one
+// OtherReasons row. If that row would hold fewer than minReasonShown, no row is shown at all
+// (withheld): the combined count would be EndedEarly less the rows shown.
+func foldReasons(counts map[string]int) (rows []ReasonCount, withheld bool) {
+	rest := 0
+	for _, r := range EndReasons {
+		switch n := counts[r.Value]; {
+		case n >= minReasonShown:
+			rows = append(rows, ReasonCount{Reason: r.Value, Label: r.Label, Count: n})
+		case n > 0:
+			rest += n
+		}
+	}
+	switch {
+	case rest == 0:
+		return rows, false
+	case rest < minReasonShown:
+		return nil, true
+	}
+	return append(rows, ReasonCount{Reason: OtherReasons, Label: "Other reasons combined", Count: rest}), false
 }
 
 // ReasonCount is how many relationships ended early for one reason.
@@ -79,8 +109,13 @@ type Report struct {
 	// EndedEarlyRate is the percentage of ended relationships (completed or ended early) that
 	// ended early, 0 when none has ended.
 	EndedEarlyRate float64
-	Reasons        []ReasonCount
-	Coverage       []Coverage
+	// Reasons counts why relationships ended early, each from minReasonShown; reasons given
+	// fewer times are one row, OtherReasons ("Other reasons combined"). When even that row
+	// would be too small, no reason is shown (ReasonsWithheld), so none can be worked out by
+	// subtracting the others from EndedEarly.
+	Reasons         []ReasonCount
+	ReasonsWithheld bool
+	Coverage        []Coverage
 	// Reviews counts reviews written; their scores are shown only from minReviewsShown.
 	Reviews         int
 	ReviewsWithheld bool
@@ -91,8 +126,15 @@ type Report struct {
 // MinReviewsShown is the fewest reviews a report shows scores for.
 func (r *Report) MinReviewsShown() int { return minReviewsShown }
 
-// Report counts the mentoring coordinated by an organisation. Callers check CanReport.
-func (s *Service) Report(ctx context.Context, orgID int64) (*Report, error) {
+// MinReasonShown is the fewest relationships a report shows an ended-early reason for.
+func (r *Report) MinReasonShown() int { return minReasonShown }
+
+// Report counts the mentoring coordinated by an organisation, for a viewer who may see it
+// (CanReport); anyone else gets ErrNotAllowed and nothing is read.
+func (s *Service) Report(ctx context.Context, viewer *auth.User, orgID int64) (*Report, error) {
+	if !CanReport(viewer, orgID) {
+		return nil, ErrNotAllowed
+	}
 	rep := &Report{OrgID: orgID}
 	rows, err := s.db.Query(ctx, `SELECT id, status, started_at FROM mentoring_relationships
 		WHERE org_id = ? AND status IN ('active', 'completed', 'ended_early')`, orgID)
@@ -194,11 +236,7 @@ func (s *Service) Report(ctx context.Context, orgID int64) (*Report, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, r := range EndReasons {
-		if counts[r.Value] > 0 {
-			rep.Reasons = append(rep.Reasons, ReasonCount{Reason: r.Value, Label: r.Label, Count: counts[r.Value]})
-		}
-	}
+	rep.Reasons, rep.ReasonsWithheld = foldReasons(counts)
 
 	// Element coverage: pairs per element, most first.
 	rows, err = s.db.Query(ctx, `SELECT e.framework_key, e.element_key, COUNT(*) FROM mentoring_relationship_elements e

@@ -67,10 +67,34 @@ type pairRequest struct {
 	proposedBy int64
 }
 
-// insertRequest checks a pair inside tx with the mentor's row locked (PostgreSQL) and stores
-// the request, its elements and its email; a pair that may not be made is a *Refused and
-// stores nothing.
+// lockMentee takes the mentee's row lock on PostgreSQL, so that their waiting requests are
+// counted and added one transaction at a time (SQLite has one writer, so it needs none).
+// Every change that locks both people locks the mentee first and then the mentor's profile,
+// so two such changes never wait for each other. FOR NO KEY UPDATE is the row lock an UPDATE
+// would take: it queues transactions that lock the same person, without also blocking every
+// insert that merely refers to them (foreign-key checks), as FOR UPDATE would.
+func lockMentee(ctx context.Context, tx *store.Tx, menteeID int64) error {
+	if tx.Dialect() != store.Postgres {
+		return nil
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`, menteeID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("mentoring: lock mentee %d: %w", menteeID, err)
+	}
+	return nil
+}
+
+// insertRequest checks a pair inside tx with the mentee's row and then the mentor's locked
+// (PostgreSQL) and stores the request, its elements and its email; a pair that may not be
+// made is a *Refused and stores nothing.
 func (s *Service) insertRequest(ctx context.Context, tx *store.Tx, pr pairRequest, title func(string) string, ob *Outbox) (int64, error) {
+	if err := lockMentee(ctx, tx, pr.mentee.ID); err != nil {
+		return 0, err
+	}
 	mentor, err := s.mentor(ctx, tx, pr.mentorID, tx.Dialect() == store.Postgres)
 	if errors.Is(err, ErrNotFound) {
 		return 0, ErrNotFound
@@ -84,8 +108,18 @@ func (s *Service) insertRequest(ctx context.Context, tx *store.Tx, pr pairReques
 	if !mentor.Listed {
 		return 0, &Refused{mentor.Name + " is not taking new mentees at the moment. Choose another mentor", "the mentor is not taking new mentees"}
 	}
-	if m := mismatchOf(Need{Want: pr.need.Want, BudgetPence: -1}, mentor); m != "" {
-		return 0, &Refused{mentor.Name + " " + m + ". Change what you are looking for, or choose someone else", "the mentor " + m}
+	// A mentee asking for themselves may choose a mentor over their budget (the mentor's page
+	// says so); a programme lead's proposal keeps to the ask, whatever form was posted.
+	budget := int64(-1)
+	if pr.proposedBy != 0 {
+		budget = pr.need.BudgetPence
+	}
+	if m := mismatchOf(Need{Want: pr.need.Want, BudgetPence: budget}, mentor); m != "" {
+		short := "the mentor does not offer what they asked for"
+		if mentor.offers(pr.need.Want) {
+			short = "the mentor costs more than their budget"
+		}
+		return 0, &Refused{mentor.Name + " " + m + ". Change what you are looking for, or choose someone else", short}
 	}
 	var status string
 	err = tx.QueryRow(ctx, `SELECT status FROM mentoring_relationships WHERE mentee_id = ? AND mentor_id = ? AND status IN ('requested', 'active')`,
@@ -230,10 +264,11 @@ func checkReply(message string, required bool) (string, error) {
 }
 
 // Accept makes a request an active relationship and emails the mentee with the mentor's
-// message. Refused, changing nothing: a request already answered (accepting twice), or a
-// mentor whose places are all taken now. The capacity check and the change are one
-// transaction, under the mentor's row lock on PostgreSQL, and the change is conditional on the
-// request still waiting.
+// message. Refused, changing nothing: a request already answered (accepting twice), a mentor
+// who is no longer listed or whose places are all taken now, or a pair now in one
+// line-management chain. The checks and the change are one transaction, under the request's,
+// the mentee's and then the mentor's row locks on PostgreSQL (the order insertRequest takes),
+// and the change is conditional on the request still waiting.
 func (s *Service) Accept(ctx context.Context, mentorID, id int64, message string, ob *Outbox) error {
 	message, err := checkReply(message, false)
 	if err != nil {
@@ -244,21 +279,27 @@ func (s *Service) Accept(ctx context.Context, mentorID, id int64, message string
 		if err != nil {
 			return err
 		}
-		var capacity, active int
-		q := `SELECT capacity FROM mentor_profiles WHERE user_id = ?`
-		if tx.Dialect() == store.Postgres {
-			q += ` FOR UPDATE`
+		if err := lockMentee(ctx, tx, r.MenteeID); err != nil {
+			return err
 		}
-		if err := tx.QueryRow(ctx, q, mentorID).Scan(&capacity); errors.Is(err, sql.ErrNoRows) {
+		mentor, err := s.mentor(ctx, tx, mentorID, tx.Dialect() == store.Postgres)
+		if errors.Is(err, ErrNotFound) {
 			return &Refused{Message: "You have no mentor profile any more, so you cannot accept. Register again on your profile page"}
 		} else if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM mentoring_relationships WHERE mentor_id = ? AND status = 'active'`, mentorID).Scan(&active); err != nil {
+		if !mentor.Listed {
+			return &Refused{Message: "Your profile says you are not taking new mentees at the moment. Change that on your profile page to accept, or decline"}
+		}
+		me, err := s.menteeFor(ctx, tx, r.MenteeID, Need{})
+		if err != nil {
 			return err
 		}
-		if active >= capacity {
-			return &Refused{Message: fmt.Sprintf("You have no places left: %s at once, and you have %d now. Raise your capacity on your profile, or decline", countWord(capacity, "mentee"), active)}
+		switch match.ScoreOne(me, mentor.forMatch()).Reason {
+		case match.ReasonChain:
+			return &Refused{Message: "You and " + r.MenteeName + " are now in the same line-management chain. Mentoring needs a space outside line management, so decline, saying why"}
+		case match.ReasonFull:
+			return &Refused{Message: fmt.Sprintf("You have no places left: %s at once, and you have %d now. Raise your capacity on your profile, or decline", countWord(mentor.Capacity, "mentee"), mentor.Active)}
 		}
 		now := s.now()
 		res, err := tx.Exec(ctx, `UPDATE mentoring_relationships SET status = 'active', response_message = ?, responded_at = ?, started_at = ?, updated_at = ?
@@ -354,7 +395,7 @@ type RequestDetail struct {
 	*Relationship
 	Seen     *match.Score // the score as the mentee saw it when asking; nil if not kept
 	Elements []Gap        // what they would work on
-	Goals    string       // what the mentee wants to work on, from their ask
+	Goals    string       // what the mentee wants to work on, from their ask: only while the request waits
 	Mentor   *Listing
 }
 
@@ -391,11 +432,15 @@ func (s *Service) RequestDetail(ctx context.Context, viewerID, id int64) (*Reque
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The mentee's goals are shared with a mentor they asked, and with nobody else.
-	if a, err := s.ask(ctx, s.db, r.MenteeID); err == nil {
-		d.Goals = a.Goals
-	} else if !errors.Is(err, ErrNotFound) {
-		return nil, err
+	// The mentee's goals are read from their ask as it is now, so they are shared with a
+	// mentor only while that mentor's request waits for an answer: a mentor who declined, a
+	// withdrawn request's, or a former mentor never sees goals written since.
+	if r.Status == StatusRequested {
+		if a, err := s.ask(ctx, s.db, r.MenteeID); err == nil {
+			d.Goals = a.Goals
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
 	}
 	if l, err := s.mentor(ctx, s.db, r.MentorID, false); err == nil {
 		d.Mentor = l

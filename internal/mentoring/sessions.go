@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,15 @@ func (x *Session) When() string {
 	return s
 }
 
+// ukDate shows a YYYY-MM-DD date as people read it, "31 March 2027".
+func ukDate(v string) string {
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return v
+	}
+	return d.Format("2 January 2006")
+}
+
 // DateUK is the session's date in the UK, as YYYY-MM-DD.
 func (x *Session) DateUK() string { return x.StartsAt.In(ukZone).Format(time.DateOnly) }
 
@@ -121,8 +131,10 @@ type checkedSession struct {
 
 var clockPattern = regexp.MustCompile(`^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])(?::00)?$`)
 
-// schemePattern finds text that starts like a link ("https:", "javascript:").
-var schemePattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:\S`)
+// linkSchemes are the schemes that make a location a link when it starts with one and a
+// colon. A place can have a colon too ("Room:3B", "Ward:5"), so any other word before a colon
+// is not a scheme.
+var linkSchemes = []string{"http", "https", "javascript", "data", "vbscript", "file", "ftp", "tel", "mailto"}
 
 // httpsLink reports whether v is a well-formed https link, and returns it.
 func httpsLink(v string) (string, bool) {
@@ -136,20 +148,29 @@ func httpsLink(v string) (string, bool) {
 	return u.String(), true
 }
 
-// looksLikeLink says whether a location was meant as a link rather than a place.
+// looksLikeLink says whether a location was meant as a link rather than a place: it has
+// "://", starts with "www.", or starts with one of linkSchemes and a colon.
 func looksLikeLink(v string) bool {
-	lower := strings.ToLower(v)
-	return strings.Contains(v, "://") || strings.HasPrefix(lower, "www.") || (schemePattern.MatchString(v) && !strings.Contains(strings.SplitN(v, ":", 2)[0], " "))
+	lower := strings.ToLower(strings.TrimSpace(v))
+	if strings.Contains(lower, "://") || strings.HasPrefix(lower, "www.") {
+		return true
+	}
+	if scheme, _, ok := strings.Cut(lower, ":"); ok {
+		return slices.Contains(linkSchemes, strings.TrimSpace(scheme))
+	}
+	return false
 }
 
-// CheckSession says field by field what is wrong with a session as typed, without saving
-// anything, so a form can show every problem at once alongside its own checks.
-func (s *Service) CheckSession(in SessionInput) valid.Errors {
-	_, errs := s.checkSession(in)
+// CheckSession says field by field what is wrong with a session of relationship r as typed,
+// without saving anything, so a form can show every problem at once alongside its own checks.
+func (s *Service) CheckSession(r *Relationship, in SessionInput) valid.Errors {
+	_, errs := s.checkSession(r, in)
 	return errs
 }
 
-func (s *Service) checkSession(in SessionInput) (checkedSession, valid.Errors) {
+// checkSession checks a session as typed for relationship r, whose agreed end date (when the
+// pair has set one) is the last day a session can be planned for.
+func (s *Service) checkSession(r *Relationship, in SessionInput) (checkedSession, valid.Errors) {
 	var errs valid.Errors
 	var c checkedSession
 	date, clock := strings.TrimSpace(in.Date), strings.TrimSpace(in.Time)
@@ -166,6 +187,8 @@ func (s *Service) checkSession(in SessionInput) (checkedSession, valid.Errors) {
 			errs.Add("date", "The date must be within the last year: older sessions cannot be logged")
 		case d.After(today.AddDate(maxAgreementYears, 0, 0)):
 			errs.Add("date", "The date must be within 2 years from today")
+		case r != nil && r.AgreementEndOn != "" && d.Format(time.DateOnly) > r.AgreementEndOn:
+			errs.Add("date", "The date must be on or before "+ukDate(r.AgreementEndOn)+", when your agreement says you will finish. Change the agreement's end date first if you need to meet later")
 		default:
 			day, dayOK = d, true
 		}
@@ -320,8 +343,7 @@ func newICSUID() string {
 // ScheduleSession plans a session of an active relationship and sends both people an
 // invitation (METHOD:REQUEST) in the same transaction.
 func (s *Service) ScheduleSession(ctx context.Context, viewerID, relationshipID int64, in SessionInput, out *Outbox) (*Session, error) {
-	c, errs := s.checkSession(in)
-	if errs.Any() {
+	if _, errs := s.checkSession(nil, in); errs.Any() {
 		return nil, errs
 	}
 	var x *Session
@@ -332,6 +354,11 @@ func (s *Service) ScheduleSession(ctx context.Context, viewerID, relationshipID 
 		}
 		if r.Status != StatusActive {
 			return ErrRelationshipClosed
+		}
+		// Checked again against the agreement as it is now, under the relationship's lock.
+		c, errs := s.checkSession(r, in)
+		if errs.Any() {
+			return errs
 		}
 		now := s.now()
 		x = &Session{RelationshipID: r.ID, StartsAt: c.startsAt, Minutes: c.minutes, Mode: c.mode, Location: c.location, Agenda: c.agenda,
@@ -352,8 +379,7 @@ func (s *Service) ScheduleSession(ctx context.Context, viewerID, relationshipID 
 // RescheduleSession changes a planned session. A change raises the invitation's SEQUENCE and
 // sends the updated invitation to both people; saving it unchanged sends nothing.
 func (s *Service) RescheduleSession(ctx context.Context, viewerID, id int64, in SessionInput, out *Outbox) error {
-	c, errs := s.checkSession(in)
-	if errs.Any() {
+	if _, errs := s.checkSession(nil, in); errs.Any() {
 		return errs
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -366,6 +392,10 @@ func (s *Service) RescheduleSession(ctx context.Context, viewerID, id int64, in 
 		}
 		if x.Status != SessionPlanned {
 			return ErrSessionClosed
+		}
+		c, errs := s.checkSession(r, in)
+		if errs.Any() {
+			return errs
 		}
 		if x.StartsAt.Equal(c.startsAt) && x.Minutes == c.minutes && x.Mode == c.mode && x.Location == c.location && x.Agenda == c.agenda {
 			return nil
@@ -381,13 +411,17 @@ func (s *Service) RescheduleSession(ctx context.Context, viewerID, id int64, in 
 	})
 }
 
-// CancelSession cancels a planned session and sends both people a cancellation
-// (METHOD:CANCEL), so it leaves their calendars.
+// CancelSession cancels a planned session of an active relationship and sends both people a
+// cancellation (METHOD:CANCEL), so it leaves their calendars. Once the relationship has ended
+// (which cancels the sessions still to come) nothing is cancelled and nobody is emailed.
 func (s *Service) CancelSession(ctx context.Context, viewerID, id int64, out *Outbox) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		x, r, err := s.sessionTx(ctx, tx, viewerID, id)
 		if err != nil {
 			return err
+		}
+		if r.Status != StatusActive {
+			return ErrRelationshipClosed
 		}
 		if x.Status != SessionPlanned {
 			return ErrSessionClosed
@@ -443,11 +477,11 @@ func (s *Service) sendInvitations(ctx context.Context, tx *store.Tx, r *Relation
 	if actorID == r.MentorID {
 		actor = r.MentorName
 	}
-	kind := "mentoring"
+	kind, arranged := "mentoring", "Mentoring session: "
 	if r.Kind == "coaching" {
-		kind = "coaching"
+		kind, arranged = "coaching", "Coaching session: "
 	}
-	subject := map[string]string{"arranged": "Mentoring session: ", "changed": "Session changed: ", "cancelled": "Session cancelled: "}[verb] +
+	subject := map[string]string{"arranged": arranged, "changed": "Session changed: ", "cancelled": "Session cancelled: "}[verb] +
 		x.StartsAt.In(ukZone).Format("Monday 2 January 2006 at 15:04")
 	for _, to := range []struct{ name, email, other string }{{r.MenteeName, r.MenteeEmail, r.MentorName}, {r.MentorName, r.MentorEmail, r.MenteeName}} {
 		var b strings.Builder

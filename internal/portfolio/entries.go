@@ -238,20 +238,42 @@ func (s *Service) Create(ctx context.Context, ownerID int64, in EntryInput, draf
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		now := s.now()
-		stages, _ := json.Marshal(c.Stages)
 		var err error
-		id, err = tx.Insert(ctx, `INSERT INTO cpd_entries (user_id, status, title, started_on, ended_on, activity_type, minutes, model, stages, body, goal_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			ownerID, status(draft), c.Title, c.StartedOn, c.endedOn, c.ActivityType, c.minutes, c.Model, string(stages), c.body, nullID(c.GoalID), now, now)
-		if err != nil {
-			return fmt.Errorf("portfolio: create entry: %w", err)
-		}
-		return s.writeTagsAndIndex(ctx, tx, id, c, draft)
+		id, err = s.insertEntry(ctx, tx, ownerID, c, draft)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, ownerID, id)
+}
+
+// CreateTx checks and stores a new entry inside the caller's transaction, so another area can
+// make an entry and record it on its own rows at once (mentoring links a session to the entry
+// made from it): if the caller's transaction rolls back, no entry is left behind. It returns
+// the new entry's id. The checks read reference data (frameworks, the owner's goals through
+// goals) outside tx, through the read pool.
+func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, ownerID int64, in EntryInput, draft bool, goals GoalOwner) (int64, error) {
+	c, errs := s.check(ctx, ownerID, in, draft, goals)
+	if errs.Any() {
+		return 0, errs
+	}
+	return s.insertEntry(ctx, tx, ownerID, c, draft)
+}
+
+// insertEntry stores a checked entry with its tags and search index in tx.
+func (s *Service) insertEntry(ctx context.Context, tx *store.Tx, ownerID int64, c checked, draft bool) (int64, error) {
+	now := s.now()
+	stages, _ := json.Marshal(c.Stages)
+	id, err := tx.Insert(ctx, `INSERT INTO cpd_entries (user_id, status, title, started_on, ended_on, activity_type, minutes, model, stages, body, goal_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ownerID, status(draft), c.Title, c.StartedOn, c.endedOn, c.ActivityType, c.minutes, c.Model, string(stages), c.body, nullID(c.GoalID), now, now)
+	if err != nil {
+		return 0, fmt.Errorf("portfolio: create entry: %w", err)
+	}
+	if err := s.writeTagsAndIndex(ctx, tx, id, c, draft); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // Update replaces an entry's content. Saving a draft makes it a saved entry; a saved entry can

@@ -138,12 +138,10 @@ func (s *Server) mentoringHub(w http.ResponseWriter, r *http.Request) {
 		d.Places = max(d.Profile.Capacity-active, 0)
 	}
 	if d.CanVerify {
-		claims, err := s.mentoring.PendingClaims(ctx, u)
-		if err != nil {
+		if d.Pending, err = s.mentoring.PendingClaimCount(ctx, u); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		d.Pending = len(claims)
 	}
 	if d.CohortOrgs, err = s.cohortOrgs(r, u); err != nil {
 		s.serverError(w, r, err)

@@ -362,10 +362,14 @@ func TestReportShowsNoWrittenText(t *testing.T) {
 				t.Fatalf("%s's report shows written text", who)
 			}
 			text := html.UnescapeString(body)
-			for _, want := range []string{"Workload or time", "Influence", "Median helpfulness: 4 out of 5", "50% of finished relationships ended early (1 of 2)"} {
+			for _, want := range []string{"Influence", "Median helpfulness: 4 out of 5", "50% of finished relationships ended early (1 of 2)", "Reasons are shown once at least 3"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s's report lacks %q", who, want)
 				}
+			}
+			// One relationship ended early: its reason would point at that pair.
+			if strings.Contains(text, "Workload or time") {
+				t.Errorf("%s's report shows the reason one relationship ended early", who)
 			}
 		}
 		for who, c := range map[string]*http.Client{"the mentee": p.alexC, "the mentor": p.ruthC, "someone else": p.tomC} {

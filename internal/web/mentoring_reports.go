@@ -73,12 +73,13 @@ func (s *Server) mentoringReport(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if !mentoring.CanReport(u, o.ID) {
+	// The area decides who may see the report (mentoring.CanReport).
+	d.Org = o
+	d.Report, err = s.mentoring.Report(r.Context(), u, o.ID)
+	if errors.Is(err, mentoring.ErrNotAllowed) {
 		forbidden()
 		return
-	}
-	d.Org = o
-	if d.Report, err = s.mentoring.Report(r.Context(), o.ID); err != nil {
+	} else if err != nil {
 		s.serverError(w, r, err)
 		return
 	}

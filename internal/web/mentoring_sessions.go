@@ -58,12 +58,12 @@ func (s *Server) renderSessionForm(w http.ResponseWriter, r *http.Request, statu
 // sessionProblems runs the confidentiality check on the agenda (it is emailed, and may name
 // someone) and, when that finds something, the area's own checks too, so the form shows every
 // problem at once.
-func (s *Server) sessionProblems(r *http.Request, subject string) valid.Errors {
+func (s *Server) sessionProblems(r *http.Request, rel *mentoring.Relationship, subject string) valid.Errors {
 	found := s.confidentiality(r, r.PostForm, map[string]string{"agenda": r.PostForm.Get("agenda")}, subject)
 	if !found.Any() {
 		return nil
 	}
-	errs := s.mentoring.CheckSession(sessionInputFrom(r.PostForm))
+	errs := s.mentoring.CheckSession(rel, sessionInputFrom(r.PostForm))
 	for _, e := range found {
 		errs.Add(e.Field, e.Message)
 	}
@@ -88,7 +88,7 @@ func (s *Server) mentoringSessionCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	// The agenda is emailed and may name someone: the confidentiality check runs first.
-	errs := s.sessionProblems(r, "mentoring:"+strconv.FormatInt(rel.ID, 10))
+	errs := s.sessionProblems(r, rel, "mentoring:"+strconv.FormatInt(rel.ID, 10))
 	var x *mentoring.Session
 	var err error
 	if !errs.Any() {
@@ -130,7 +130,7 @@ func (s *Server) mentoringSessionUpdate(w http.ResponseWriter, r *http.Request) 
 	if !ok || !s.parseForm(w, r) {
 		return
 	}
-	errs := s.sessionProblems(r, "mentoring-session:"+strconv.FormatInt(x.ID, 10))
+	errs := s.sessionProblems(r, rel, "mentoring-session:"+strconv.FormatInt(x.ID, 10))
 	var err error
 	if !errs.Any() {
 		err = s.mentoring.RescheduleSession(r.Context(), u.ID, x.ID, sessionInputFrom(r.PostForm), s.relationshipOutbox())
@@ -223,7 +223,7 @@ func (s *Server) mentoringSessionPage(w http.ResponseWriter, r *http.Request, st
 	d := &sessionView{X: x, R: rel, IsMentee: rel.IsMentee(u.ID), OtherName: other, Length: strconv.Itoa(x.Minutes) + " minutes",
 		Status:       map[string]string{mentoring.SessionPlanned: "Planned", mentoring.SessionHeld: "Held", mentoring.SessionCancelled: "Cancelled"}[x.Status],
 		CanChange:    x.Status == mentoring.SessionPlanned && rel.Status == mentoring.StatusActive,
-		CanCancel:    x.Status == mentoring.SessionPlanned,
+		CanCancel:    x.Status == mentoring.SessionPlanned && rel.Status == mentoring.StatusActive,
 		CanMarkHeld:  x.Status == mentoring.SessionPlanned && x.DateUK() <= time.Now().In(london).Format(time.DateOnly),
 		CanCPD:       x.Status == mentoring.SessionHeld && rel.IsMentee(u.ID),
 		NotesOpen:    x.Status != mentoring.SessionCancelled,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/mentoring"
@@ -58,11 +59,35 @@ func (s *Server) verificationEvidence(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	name, ctype, data, err := s.mentoring.Evidence(r.Context(), u, id)
+	// The queue's link names the claim's revision, so the file sent is the one the page
+	// described; one replaced since is refused, and the queue shows the new claim.
+	var name, ctype string
+	var data []byte
+	var err error
+	if v := r.URL.Query().Get("revision"); v != "" {
+		name, ctype, data, err = s.mentoring.ClaimEvidence(r.Context(), u, id, claimRevision(v))
+	} else {
+		name, ctype, data, err = s.mentoring.Evidence(r.Context(), u, id)
+	}
+	var refused *mentoring.Refused
+	if errors.As(err, &refused) {
+		s.errorPage(w, r, refusedStatus, refused.Message, "The coach has changed their claim or its evidence since the page was shown. Go back to the verification page to see it as it is now.")
+		return
+	}
 	if s.failed(w, r, err, mentoring.ErrNotFound) {
 		return
 	}
 	sendFile(w, name, ctype, data)
+}
+
+// claimRevision reads a claim's revision as sent back by the queue; anything else is -1,
+// which no claim has, so the decision is refused as made on a claim that changed.
+func claimRevision(v string) int64 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
 }
 
 func (s *Server) decideClaim(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +106,7 @@ func (s *Server) decideClaim(w http.ResponseWriter, r *http.Request) {
 		s.renderVerification(w, r, http.StatusUnprocessableEntity, u, errs, url.Values{fmt.Sprintf("note-%d", id): {r.PostForm.Get("note")}})
 		return
 	}
-	err := s.mentoring.Decide(r.Context(), u, id, decision == "verify", r.PostForm.Get("note"), s.relationshipOutbox())
+	err := s.mentoring.DecideAt(r.Context(), u, id, claimRevision(r.PostForm.Get("revision")), decision == "verify", r.PostForm.Get("note"), s.relationshipOutbox())
 	var errs valid.Errors
 	var refused *mentoring.Refused
 	switch {

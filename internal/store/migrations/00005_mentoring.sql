@@ -32,6 +32,9 @@ CREATE TABLE mentor_profiles (
     verified_by           BIGINT REFERENCES users(id) ON DELETE SET NULL,
     verified_at           {{TIMESTAMP}},
     verification_note     TEXT NOT NULL DEFAULT '',
+    -- Raised whenever the claim, its detail or its evidence changes: a verifier's decision
+    -- carries the revision they looked at, so a file swapped meanwhile is never verified unseen.
+    claim_revision        INTEGER NOT NULL DEFAULT 0,
     free                  {{BOOL}} NOT NULL DEFAULT {{TRUE}},
     -- Money in whole pence, per session; NULL when free.
     fee_pence             BIGINT CHECK (fee_pence IS NULL OR fee_pence >= 0),
