@@ -179,17 +179,17 @@ func navFor(u *auth.User, path string) []navLink {
 	if u == nil {
 		return nil
 	}
-	links := []navLink{{Label: "Home", Href: "/home"}, {Label: "Self-assessment", Href: "/assessments"}, {Label: "360 feedback", Href: "/feedback"},
+	// No "Home": the service name at the top left goes home, as on NHS.UK services, and one
+	// link fewer keeps the menu on one line at 1280 pixels now that Mentoring is in it.
+	links := []navLink{{Label: "Self-assessment", Href: "/assessments"}, {Label: "360 feedback", Href: "/feedback"},
 		{Label: "Development plan", Href: "/plan"}, {Label: "CPD portfolio", Href: "/portfolio"}, {Label: "Mentoring", Href: "/mentoring"}}
 	if u.Has(auth.RoleSupervisor) || u.Has(auth.RoleMentor) {
 		links = append(links, navLink{Label: "Shared plans", Href: "/plans"}, navLink{Label: "Shared CPD", Href: "/portfolio/shared"})
 	}
 	links = append(links, navLink{Label: "Directory", Href: "/directory"})
-	// Site administrators find the frameworks on the Administration page, which lists them all:
-	// one link fewer keeps their menu on one line at 1280 pixels.
-	if !u.IsSiteAdmin() {
-		links = append(links, navLink{Label: "Frameworks", Href: "/frameworks"})
-	}
+	// Frameworks are reference: the home page lists them (and "All frameworks"), and site
+	// administrators' Admin page too. Leaving them out of the menu keeps it on one line at
+	// 1280 pixels with Mentoring in it.
 	seen := map[string]bool{}
 	for _, m := range u.Memberships {
 		if (m.Role == auth.RoleProgrammeLead || m.Role == auth.RoleWorkforceLead) && !seen[m.OrgSlug] {
@@ -198,7 +198,7 @@ func navFor(u *auth.User, path string) []navLink {
 		}
 	}
 	if u.IsSiteAdmin() {
-		links = append(links, navLink{Label: "Administration", Href: "/admin"})
+		links = append(links, navLink{Label: "Admin", Href: "/admin"})
 	}
 	// "Your account" is the person's name in the header's account area, not a menu item: the
 	// menu must fit a 1280-pixel screen without folding items into "More".
