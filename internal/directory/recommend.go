@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pillars-ot/pillars/internal/store"
 )
@@ -220,16 +221,23 @@ func hasLevel(levels []int, l int) bool {
 // RecommendTop and returns the best limit of them, with their full rows.
 //
 // The few columns the score needs, for every published course and resource, are kept in
-// memory (scoringCache) and read again only when directory_version says the list has changed:
-// one single-row read instead of gathering thousands of candidates on every page view. The
-// full rows are read for the ones returned.
+// memory (scoringCache) and read again, in the background, only when directory_version says the
+// list has changed: one single-row read instead of gathering thousands of candidates on every
+// page view. The full rows are read for the ones returned.
 func (s *Service) Recommendations(ctx context.Context, p Profile, limit int) ([]Recommendation, error) {
 	if len(p.Gaps) == 0 {
 		return nil, nil
 	}
-	entries, err := s.scoring.get(ctx, s.db)
+	entries, fresh, err := s.scoring.get(ctx, s.db)
 	if err != nil {
 		return nil, err
+	}
+	if !fresh {
+		// The columns are being read again in the background (reading every published item
+		// takes longer than one view should wait): gather this view's candidates directly.
+		if entries, err = s.candidates(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	ranked := RecommendTop(entries, p, limit)
 	if len(ranked) == 0 {
@@ -263,41 +271,82 @@ func (s *Service) Recommendations(ctx context.Context, p Profile, limit int) ([]
 // the text), tagged with the directory_version it was read at. Entries are never changed once
 // loaded: a reload builds a new slice, so callers may range over one without a lock.
 type scoringCache struct {
-	mu      sync.Mutex
-	version int64
-	loaded  bool
-	entries []*Entry
+	mu        sync.Mutex
+	version   int64
+	loaded    bool
+	reloading bool
+	entries   []*Entry
 }
 
-// get returns the cached entries, reloading them when the stored version has moved on. The
-// version is read before the rows, so a change that lands in between makes the next call
-// reload rather than leaving new rows labelled with an old version.
-func (c *scoringCache) get(ctx context.Context, db *store.DB) ([]*Entry, error) {
+// get returns the cached entries and true when they are current. When the stored version has
+// moved on it starts one reload in the background and returns false: the caller gathers its
+// candidates directly meanwhile. The version is read before the rows, so a change that lands in
+// between makes a later call reload rather than leaving new rows labelled with an old version.
+func (c *scoringCache) get(ctx context.Context, db *store.DB) ([]*Entry, bool, error) {
 	var version int64
 	if err := db.QueryRow(ctx, `SELECT n FROM directory_version WHERE id = 1`).Scan(&version); err != nil {
-		return nil, fmt.Errorf("directory: version: %w", err)
+		return nil, false, fmt.Errorf("directory: version: %w", err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.loaded && c.version == version {
-		return c.entries, nil
+		return c.entries, true, nil
 	}
+	if !c.reloading {
+		c.reloading = true
+		go c.reload(db, version)
+	}
+	return nil, false, nil
+}
+
+// reload reads the columns at version and keeps them unless a newer version got there first.
+// A failure is dropped: the next view starts another reload.
+func (c *scoringCache) reload(db *store.DB, version int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	entries, err := loadScoring(ctx, db)
-	if err != nil {
-		return nil, err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reloading = false
+	if err == nil && (!c.loaded || version >= c.version) {
+		c.version, c.loaded, c.entries = version, true, entries
 	}
-	c.version, c.loaded, c.entries = version, true, entries
-	return entries, nil
+}
+
+// candidates gathers, straight from the tables, the published courses and resources that
+// develop one of the profile's gaps and are within its budget, with the columns the score
+// needs: what a view uses while the in-memory columns are being read again.
+func (s *Service) candidates(ctx context.Context, p Profile) ([]*Entry, error) {
+	var refs []string
+	var args []any
+	for _, g := range p.Gaps {
+		refs = append(refs, "(x.framework_key = ? AND x.element_key = ?)")
+		args = append(args, g.Framework, g.Element)
+	}
+	cond := `d.id IN (SELECT x.item_id FROM directory_item_elements x WHERE ` + strings.Join(refs, " OR ") + `)
+		AND d.status = 'published' AND d.grp IN ('courses', 'resources')`
+	if p.BudgetPence >= 0 {
+		cond += ` AND (d.free = ? OR d.cost_pence IS NULL OR d.cost_pence <= ?)`
+		args = append(args, true, p.BudgetPence)
+	}
+	// One pass: a candidate's row once per element it develops, driven from the element index.
+	return scanScoring(ctx, s.db, `SELECT d.id, d.title, d.grp, d.format, d.cost_pence, d.free, d.levels, d.location, y.framework_key, y.element_key
+		FROM directory_items d JOIN directory_item_elements y ON y.item_id = d.id WHERE `+cond+` ORDER BY d.id, y.framework_key, y.element_key`, args...)
 }
 
 // loadScoring reads the scoring columns of every published course and resource, with their
 // element refs, in one pass ordered by id.
 func loadScoring(ctx context.Context, db *store.DB) ([]*Entry, error) {
-	rows, err := db.Query(ctx, `SELECT d.id, d.title, d.grp, d.format, d.cost_pence, d.free, d.levels, d.location,
+	return scanScoring(ctx, db, `SELECT d.id, d.title, d.grp, d.format, d.cost_pence, d.free, d.levels, d.location,
 		COALESCE(y.framework_key, ''), COALESCE(y.element_key, '')
 		FROM directory_items d LEFT JOIN directory_item_elements y ON y.item_id = d.id
 		WHERE d.status = 'published' AND d.grp IN ('courses', 'resources')
 		ORDER BY d.id, y.framework_key, y.element_key`)
+}
+
+// scanScoring reads rows of (scoring columns, one element ref) ordered by id into entries.
+func scanScoring(ctx context.Context, db *store.DB, query string, args ...any) ([]*Entry, error) {
+	rows, err := db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("directory: scoring columns: %w", err)
 	}
