@@ -116,8 +116,10 @@ type Report struct {
 	Reasons         []ReasonCount
 	ReasonsWithheld bool
 	Coverage        []Coverage
-	// Reviews counts reviews written; their scores are shown only from minReviewsShown.
+	// Reviews counts reviews written; their scores are shown only from minReviewsShown, and
+	// then over ReviewsCounted, the oldest in whole blocks of minReviewsShown.
 	Reviews         int
+	ReviewsCounted  int
 	ReviewsWithheld bool
 	HelpfulMedian   float64
 	GoalsMet        []ReasonCount // yes, partly, no
@@ -270,13 +272,15 @@ func (s *Service) Report(ctx context.Context, viewer *auth.User, orgID int64) (*
 	})
 
 	// Reviews: scores only, never the text.
+	// Oldest first, so the reviews counted below are always the same ones.
 	rows, err = s.db.Query(ctx, `SELECT v.helpful, v.goals_met FROM mentoring_reviews v
-		JOIN mentoring_relationships r ON r.id = v.relationship_id WHERE r.org_id = ?`, orgID)
+		JOIN mentoring_relationships r ON r.id = v.relationship_id WHERE r.org_id = ?
+		ORDER BY v.created_at, v.relationship_id, v.author_id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("mentoring: report reviews: %w", err)
 	}
 	var helpful []int
-	met := map[string]int{}
+	var goals []string
 	for rows.Next() {
 		var h int
 		var g string
@@ -284,15 +288,23 @@ func (s *Service) Report(ctx context.Context, viewer *auth.User, orgID int64) (*
 			rows.Close()
 			return nil, err
 		}
-		helpful = append(helpful, h)
-		met[g]++
+		helpful, goals = append(helpful, h), append(goals, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rep.Reviews = len(helpful)
-	if rep.Reviews > 0 && rep.Reviews < minReviewsShown {
+	// Scores move only in whole blocks of minReviewsShown reviews, oldest first: if they moved
+	// with each review, the report before and after one person's review would give away their
+	// answer (as the heat map publishes a team only after 5 people have changed).
+	rep.ReviewsCounted = rep.Reviews / minReviewsShown * minReviewsShown
+	helpful, goals = helpful[:rep.ReviewsCounted], goals[:rep.ReviewsCounted]
+	met := map[string]int{}
+	for _, g := range goals {
+		met[g]++
+	}
+	if rep.Reviews > 0 && rep.ReviewsCounted == 0 {
 		rep.ReviewsWithheld = true
 	} else if rep.Reviews > 0 {
 		rep.HelpfulMedian = spreadOf(helpful).Median
