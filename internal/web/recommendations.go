@@ -14,6 +14,7 @@ import (
 	"github.com/pillars-ot/pillars/internal/auth"
 	"github.com/pillars-ot/pillars/internal/directory"
 	"github.com/pillars-ot/pillars/internal/framework"
+	"github.com/pillars-ot/pillars/internal/mentoring"
 	"github.com/pillars-ot/pillars/internal/plan"
 	"github.com/pillars-ot/pillars/internal/valid"
 )
@@ -175,40 +176,29 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, status, "recommendations", view{Title: "Recommended for you", Errors: errs, Form: q, Data: d})
 }
 
-// addRecommendation adds "Do <course>" or "Read <resource>" to the person's active goal for the
-// element, making the goal first when there is none. The same action twice is added once.
+// addRecommendation adds a recommendation ("Do <course>", "Read <resource>", "Ask <mentor> to
+// mentor me") to the person's active goal for the element, making the goal first when there is
+// none. The same action twice is added once.
 func (s *Server) addRecommendation(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()
 	u := auth.UserFrom(ctx)
-	id, err := strconv.ParseInt(r.PostForm.Get("item"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
 	ref := r.PostForm.Get("element")
 	fw, el, elTitle, ok := s.elementRef(ctx, ref)
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
-	item, err := s.directory.Get(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
+	title, pathway, found, err := s.recommendedAction(r, ref)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if (item.Group != directory.GroupCourses && item.Group != directory.GroupResources) || !slices.Contains(item.Elements, ref) {
+	if !found {
 		s.notFound(w, r)
 		return
-	}
-	title := "Do " + item.Title
-	if item.Group == directory.GroupResources {
-		title = "Read " + item.Title
 	}
 
 	goals, err := s.plans.Goals(ctx, u.ID)
@@ -234,12 +224,53 @@ func (s *Server) addRecommendation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := s.plans.AddAction(ctx, u.ID, goal.ID, plan.ActionInput{Title: title, Pathway: "formal-development"}); err != nil {
+	if _, err := s.plans.AddAction(ctx, u.ID, goal.ID, plan.ActionInput{Title: title, Pathway: pathway}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	s.flash(r, fmt.Sprintf("Added %q to your goal for %s.", title, elTitle))
 	http.Redirect(w, r, "/plan#goal-"+strconv.FormatInt(goal.ID, 10), http.StatusSeeOther)
+}
+
+// recommendedAction is the plan action for a recommended course or resource ("item") or mentor
+// ("mentor") that develops element ref: "Do <course>" or "Read <resource>" by formal
+// development, "Ask <name> to mentor me" by mentoring, "Ask <name> to coach me" by coaching.
+// found is false for anything that is not a listed recommendation for that element.
+func (s *Server) recommendedAction(r *http.Request, ref string) (title, pathway string, found bool, err error) {
+	ctx := r.Context()
+	if raw := r.PostForm.Get("mentor"); raw != "" {
+		id, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil {
+			return "", "", false, nil
+		}
+		l, err := s.mentoring.Mentor(ctx, id)
+		if errors.Is(err, mentoring.ErrNotFound) || (err == nil && (!l.Listed || !slices.Contains(l.Elements, ref) || l.UserID == auth.UserFrom(ctx).ID)) {
+			return "", "", false, nil
+		} else if err != nil {
+			return "", "", false, err
+		}
+		if l.Kind == "coach" {
+			return "Ask " + l.Name + " to coach me", "coaching", true, nil
+		}
+		return "Ask " + l.Name + " to mentor me", "mentoring", true, nil
+	}
+	id, perr := strconv.ParseInt(r.PostForm.Get("item"), 10, 64)
+	if perr != nil {
+		return "", "", false, nil
+	}
+	item, err := s.directory.Get(ctx, id)
+	if errors.Is(err, directory.ErrNotFound) {
+		return "", "", false, nil
+	} else if err != nil {
+		return "", "", false, err
+	}
+	if (item.Group != directory.GroupCourses && item.Group != directory.GroupResources) || !slices.Contains(item.Elements, ref) {
+		return "", "", false, nil
+	}
+	if item.Group == directory.GroupResources {
+		return "Read " + item.Title, "formal-development", true, nil
+	}
+	return "Do " + item.Title, "formal-development", true, nil
 }
 
 // goalForElement makes a goal for an element: from the person's measured gap when there is one

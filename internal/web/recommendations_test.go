@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -232,6 +234,41 @@ func TestRecommendationsListMentors(t *testing.T) {
 		_, body = get(t, c, app.URL+"/recommendations?element=ot-leadership:communication&budget=any")
 		if got := mentorNames(body); strings.Join(got, ",") != "Ruth Lindqvist,Dev Ramesh" && strings.Join(got, ",") != "Dev Ramesh,Ruth Lindqvist" {
 			t.Errorf("no limit: mentors %q, want Ruth and Dev", got)
+		}
+
+		// One click adds asking them to the plan, by the mentoring or coaching pathway.
+		pat, err := app.Accounts.UserByEmail(ctx, "pat@example.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		idOf := func(email string) string {
+			u, err := app.Accounts.UserByEmail(ctx, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strconv.FormatInt(u.ID, 10)
+		}
+		for _, c2 := range []struct {
+			mentor, element string
+			status          int
+		}{
+			{idOf("ruth.lindqvist@demo.pillars.test"), "ot-leadership:communication", http.StatusSeeOther},
+			{idOf("dev.ramesh@demo.pillars.test"), "ot-leadership:communication", http.StatusSeeOther},
+			{idOf("dev.ramesh@demo.pillars.test"), "ot-leadership:influence", http.StatusNotFound},       // not what Dev helps with
+			{idOf("alex.marlowe@demo.pillars.test"), "ot-leadership:communication", http.StatusNotFound}, // no profile
+			{"abc", "ot-leadership:communication", http.StatusNotFound},
+		} {
+			if status, _, _ := post(t, c, app.URL+"/recommendations/add", url.Values{"mentor": {c2.mentor}, "element": {c2.element}}); status != c2.status {
+				t.Errorf("add mentor %s for %s: %d, want %d", c2.mentor, c2.element, status, c2.status)
+			}
+		}
+		var actions []string
+		for _, titles := range actionTitles(t, app, pat.ID) {
+			actions = append(actions, titles...)
+		}
+		slices.Sort(actions)
+		if want := []string{"Ask Dev Ramesh to coach me (coaching)", "Ask Ruth Lindqvist to mentor me (mentoring)"}; !slices.Equal(actions, want) {
+			t.Errorf("plan actions %q, want %q", actions, want)
 		}
 	})
 }
