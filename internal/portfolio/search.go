@@ -145,8 +145,18 @@ func (s *Service) Search(ctx context.Context, ownerID int64, f Filter) (*Results
 	if len(words) == 0 {
 		body = "substr(e.body, 1, 600)"
 	}
-	rows, err := s.db.Query(ctx, `SELECT e.id, e.title, e.started_on, e.ended_on, e.activity_type, e.minutes, e.model, `+body+`,
-		`+total+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`, pageArgs...)
+	query := `SELECT e.id, e.title, e.started_on, e.ended_on, e.activity_type, e.minutes, e.model, ` + body + `,
+		` + total + ` FROM ` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	if !separateCount {
+		// The window needs every match, so it ranks and counts ids alone; the page's 25 rows are
+		// then read whole, and no other match's reflection is carried through the sort.
+		query = `WITH page AS (SELECT e.id, ts_rank(to_tsvector('english', e.title), to_tsquery('english', ?)) AS rank, e.started_on, ` + total + ` AS total
+			FROM ` + from + ` WHERE ` + cond + ` ORDER BY rank DESC, e.started_on DESC LIMIT ? OFFSET ?)
+			SELECT e.id, e.title, e.started_on, e.ended_on, e.activity_type, e.minutes, e.model, e.body, page.total
+			FROM page JOIN cpd_entries e ON e.id = page.id ORDER BY page.rank DESC, page.started_on DESC`
+		pageArgs = append(append(append([]any{}, orderArgs...), args...), PageSize, (f.Page-1)*PageSize)
+	}
+	rows, err := s.db.Query(ctx, query, pageArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("portfolio: list entries: %w", err)
 	}
